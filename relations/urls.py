@@ -1,0 +1,11 @@
+from django.urls import path
+
+from relations import views
+
+app_name = "relations"
+
+urlpatterns = [
+    path("", views.timeline, name="timeline"),
+    path("events/<slug:slug>/", views.event_detail, name="event"),
+    path("sources/<slug:slug>/", views.source_detail, name="source"),
+]

@@ -1,0 +1,51 @@
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from relations.models import Event
+from tests.conftest import FIXTURE
+
+pytestmark = pytest.mark.django_db
+
+
+def write(tmp_path, records):
+    path = tmp_path / "timeline.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    return path
+
+
+def fixture_with(change):
+    records = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    change(records)
+    return records
+
+
+def test_import_twice_updates_instead_of_duplicating(timeline):
+    count = Event.objects.count()
+    call_command("import_timeline", str(FIXTURE), verbosity=0)
+    assert Event.objects.count() == count
+
+
+def test_import_if_empty_keeps_existing_data(timeline):
+    Event.objects.filter(slug="joint-statement-2024").update(title="Edited by an editor")
+    call_command("import_timeline", str(FIXTURE), "--if-empty", verbosity=0)
+    assert Event.objects.get(slug="joint-statement-2024").title == "Edited by an editor"
+
+
+def test_import_bad_json_says_where(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('[{"model": "relations.actor",', encoding="utf-8")
+    with pytest.raises(CommandError, match=r"not valid JSON.*line 1"):
+        call_command("import_timeline", str(path))
+
+
+def test_import_quote_not_in_source_names_the_record_and_saves_nothing(tmp_path):
+    def corrupt(records):
+        citation = next(r for r in records if r["model"] == "relations.citation")
+        citation["fields"]["quote"] = "Belarus joined NATO in 2013."
+
+    path = write(tmp_path, fixture_with(corrupt))
+    with pytest.raises(CommandError, match=r"record \d+ \(relations.citation .*not found verbatim"):
+        call_command("import_timeline", str(path))
+    assert Event.objects.count() == 0
