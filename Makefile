@@ -36,7 +36,11 @@ load: migrate
 run: load
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install-dev
+# axe-core, injected by the browser tests to check accessibility.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+test: install-dev node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings_test
 	$(BIN)/pytest

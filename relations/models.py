@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Count, Q, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, ExtractYear, NullIf
 from django.urls import reverse
 
 from relations.dates import DatePrecision, format_date, format_date_range, is_canonical, iso_date
@@ -213,6 +213,31 @@ class EventQuerySet(models.QuerySet):
         if year_to is not None:
             qs = qs.filter(start_date__year__lte=year_to)
         return qs
+
+    def search(self, text):
+        """Events whose title, summary or a citation quote contains every word of `text`."""
+        qs = self
+        for word in text.split():
+            quoted = Citation.objects.filter(event=models.OuterRef("pk"), quote__icontains=word)
+            qs = qs.filter(
+                Q(title__icontains=word) | Q(summary__icontains=word) | models.Exists(quoted)
+            )
+        return qs
+
+    def year_counts(self):
+        """[(year, number of events starting that year)], in year order."""
+        rows = (
+            self.order_by()
+            .annotate(year=ExtractYear("start_date"))
+            .values("year")
+            .annotate(count=Count("pk"))
+            .order_by("year")
+        )
+        return [(row["year"], row["count"]) for row in rows]
+
+    def for_display(self):
+        """What a list of events shows: actors and the independent-source count."""
+        return self.with_source_counts().prefetch_related("actors")
 
     def with_source_counts(self):
         """Annotate `independent_sources`: distinct origins of supporting citations."""

@@ -1,22 +1,102 @@
+import math
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
-from relations.models import Event, Source
+from relations.filters import EventFilter
+from relations.models import Citation, Event, Source
+from relations.passages import mark_citations, surrounding
+
+PAGE_SIZE = 50
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def timeline(request):
-    events = Event.objects.with_source_counts().prefetch_related("actors")
-    return render(request, "relations/timeline.html", {"events": events})
+    filterset = EventFilter(request.GET, queryset=Event.objects.all())
+    fragment = request.htmx and not request.htmx.history_restore_request
+    context = {"filter": filterset, "total": Event.objects.count(), "fragment": fragment}
+    status = 200
+    if filterset.is_valid():
+        events = filterset.qs
+        page = Paginator(events.values_list("pk", flat=True), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        context.update(
+            page=page,
+            events=page_events(page),
+            years=year_chart(events.year_counts()),
+        )
+    else:
+        status = 400
+    template = "relations/timeline.html"
+    if fragment:
+        template += "#results"
+    return render(request, template, context, status=status)
+
+
+def page_events(page):
+    """The page's events with what the list shows, fetched for those rows only."""
+    ids = list(page.object_list)
+    by_id = Event.objects.filter(pk__in=ids).for_display().in_bulk()
+    return [by_id[pk] for pk in ids]
+
+
+CHART_MAX_LABELS = 12
+
+
+def year_chart(year_counts):
+    """A bar per year from the first to the last, empty years included.
+
+    Heights are percentages of the tallest bar; about a dozen years are labelled.
+    """
+    if not year_counts:
+        return []
+    counts = dict(year_counts)
+    first, last = year_counts[0][0], year_counts[-1][0]
+    tallest = max(counts.values())
+    label_every = math.ceil((last - first + 1) / CHART_MAX_LABELS)
+    bars = []
+    for year in range(first, last + 1):
+        height = round(100 * counts.get(year, 0) / tallest, 1)
+        bars.append(
+            {
+                "year": year,
+                "count": counts.get(year, 0),
+                "height": height,
+                "y": round(100 - height, 1),
+                "labelled": (year - first) % label_every == 0,
+            }
+        )
+    return bars
 
 
 @require_GET
 def event_detail(request, slug):
-    event = get_object_or_404(Event, slug=slug)
+    citations = Citation.objects.select_related("source").order_by("source__slug", "pk")
+    event = get_object_or_404(
+        Event.objects.prefetch_related("actors", Prefetch("citations", queryset=citations)),
+        slug=slug,
+    )
+    for citation in event.citations.all():
+        citation.passage = surrounding(citation.source.text, citation.quote)
     return render(request, "relations/event.html", {"event": event})
 
 
 @require_GET
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
-    return render(request, "relations/source.html", {"source": source})
+    citations = sorted(
+        source.citations.select_related("event"),
+        key=lambda citation: (source.text.find(citation.quote), citation.pk),
+    )
+    numbers = {citation.pk: number for number, citation in enumerate(citations, start=1)}
+    context = {
+        "source": source,
+        "citations": citations,
+        "marked_text": mark_citations(source.text, citations, numbers),
+    }
+    return render(request, "relations/source.html", context)

@@ -1,21 +1,288 @@
+import datetime as dt
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from relations.models import Citation
+from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
+HTMX = {"HX-Request": "true"}
 
-def test_timeline_lists_fixture_events_in_date_order(client, timeline):
+
+def titles(response):
+    return re.findall(
+        r'class="event-title"[^>]*><a href="[^"]+">([^<]+)</a>', response.content.decode()
+    )
+
+
+def test_timeline_lists_events_in_date_order_grouped_by_year(client, timeline):
     response = client.get("/")
     html = response.content.decode()
     assert response.status_code == 200
     assert html.index("establish diplomatic relations") < html.index("Eagle Assault-2024")
+    assert '<h3 class="year-heading">1992</h3>' in html
+    assert html.count('<h3 class="year-heading">2013</h3>') == 1
+
+
+def test_timeline_shows_dates_at_their_precision(client, timeline):
+    html = client.get("/").content.decode()
     assert '<time datetime="1992-01-20">20 January 1992</time>' in html
+    assert '<time datetime="2013">2013</time>' in html
+    assert '<time datetime="2023-08-16">16–18 August 2023</time>' in html
 
 
-def test_event_page_shows_its_citations(client, timeline):
-    response = client.get("/events/joint-statement-2024/")
+def test_timeline_shows_category_status_and_independent_sources(client, timeline):
+    html = client.get("/?q=diplomatic+relations").content.decode()
+    assert "Diplomacy" in html
+    assert "Confirmed" in html
+    assert "2 independent sources" in html
+
+
+def test_filter_by_several_categories(client, timeline):
+    response = client.get("/?category=security&category=trade")
+    assert set(titles(response)) == {
+        "Chinese defence minister Li Shangfu visits Belarus",
+        "Joint counter-terrorism exercise Eagle Assault-2024 near Brest",
+        "Bilateral trade in 2023 exceeds $8.4 billion",
+    }
+
+
+def test_filter_by_actor(client, timeline):
+    response = client.get("/?actor=li-qiang")
+    assert titles(response) == [
+        "Premier Li Qiang holds talks with Prime Minister Roman Golovchenko in Minsk"
+    ]
+
+
+def test_filter_by_year_range_excludes_earlier_and_later_events(client, timeline):
+    response = client.get("/?year_from=2013&year_to=2023")
+    found = titles(response)
+    assert "China and Belarus establish diplomatic relations" not in found
+    assert "Joint statement on cooperation in trade, security, energy and finance" not in found
+    assert "China and Belarus establish a comprehensive strategic partnership" in found
+    assert "Chinese defence minister Li Shangfu visits Belarus" in found
+
+
+def test_year_filter_includes_an_event_that_runs_into_the_year(client, db):
+    EventFactory(
+        title="Long event",
+        start_date=dt.date(2019, 1, 1),
+        end_date=dt.date(2021, 1, 1),
+        precision="year",
+    )
+    assert titles(client.get("/?year_from=2020&year_to=2020")) == ["Long event"]
+
+
+def test_filter_by_source(client, timeline):
+    response = client.get("/?source=idn-2023-08-china-defence-minister-in-belarus")
+    assert titles(response) == ["Chinese defence minister Li Shangfu visits Belarus"]
+
+
+def test_filter_by_status(client, db):
+    EventFactory(title="Disputed one", status="disputed")
+    EventFactory(title="Confirmed one", status="confirmed")
+    assert titles(client.get("/?status=disputed")) == ["Disputed one"]
+
+
+def test_search_finds_words_in_citation_quotes(client, timeline):
+    # "Greater Bay Area" appears only in a quote and the summary of the joint statement;
+    # "shockwaves" only in the quote cited for the exercise.
+    response = client.get("/?q=shockwaves")
+    assert titles(response) == ["Joint counter-terrorism exercise Eagle Assault-2024 near Brest"]
+
+
+def test_search_needs_every_word(client, timeline):
+    assert titles(client.get("/?q=Minsk+Golovchenko")) == [
+        "Premier Li Qiang holds talks with Prime Minister Roman Golovchenko in Minsk"
+    ]
+    assert titles(client.get("/?q=Golovchenko+Brest")) == []
+
+
+def test_order_newest_first(client, timeline):
+    found = titles(client.get("/?order=-date"))
+    assert found[0] == "Joint statement on cooperation in trade, security, energy and finance"
+    assert found[-1] == "China and Belarus establish diplomatic relations"
+
+
+def test_showing_x_of_y(client, timeline):
+    html = client.get("/?category=security").content.decode()
+    assert "Showing 2 of 9 events." in html
+
+
+def test_htmx_request_gets_only_the_result_list(client, timeline):
+    response = client.get("/?category=security", headers=HTMX)
+    html = response.content.decode()
     assert response.status_code == 200
-    assert "The joint statement, released on August 23, 2024" in response.content.decode()
+    assert "<html" not in html
+    assert html.lstrip().startswith('<div id="results"')
+    assert 'id="filters"' not in html
+    assert '<p id="result-status" hx-swap-oob="innerHTML">Showing 2 of 9 events.</p>' in html
+    assert "HX-Request" in response["Vary"]
 
 
-def test_unknown_event_is_404(client, db):
+def test_full_page_also_varies_on_hx_request(client, timeline):
+    response = client.get("/")
+    assert "HX-Request" in response["Vary"]
+    assert "<html" in response.content.decode()
+
+
+def test_history_restore_request_gets_the_full_page(client, timeline):
+    response = client.get(
+        "/?category=security", headers={**HTMX, "HX-History-Restore-Request": "true"}
+    )
+    html = response.content.decode()
+    assert "<html" in html
+    assert 'id="filters"' in html
+    assert "hx-swap-oob" not in html
+
+
+def test_filter_form_keeps_the_current_values(client, timeline):
+    html = client.get("/?category=security&year_from=2020&q=visit").content.decode()
+    assert re.search(r'<input[^>]+value="security"[^>]+checked', html)
+    assert re.search(r'<input[^>]+name="year_from"[^>]+value="2020"', html)
+    assert re.search(r'<input[^>]+name="q"[^>]+value="visit"', html)
+
+
+def test_filter_form_works_without_javascript(client, timeline):
+    html = client.get("/").content.decode()
+    form = re.search(r'<form id="filters"[^>]*>', html).group(0)
+    assert 'method="get"' in form
+    assert 'action="/"' in form
+    assert '<button type="submit">' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("category=tourism", "There is no category “tourism”."),
+        ("year_from=abc", "Enter a whole number."),
+        ("year_from=2024&year_to=1992", "“To” year 1992 is before “from” year 2024"),
+        ("actor=nobody", "There is no actor “nobody”."),
+        ("source=nowhere", "There is no source “nowhere”."),
+        ("status=rumoured", "There is no status “rumoured”."),
+        ("order=random", "Select a valid choice."),
+        ("year_to=99999", "less than or equal to 9999"),
+    ],
+)
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
+def test_bad_parameters_get_a_clear_message_and_400(client, timeline, query, message, headers):
+    response = client.get(f"/?{query}", headers=headers)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert "These filters could not be applied" in response.content.decode()
+
+
+def test_bad_page_number_shows_a_page_instead_of_failing(client, timeline):
+    assert client.get("/?page=abc").status_code == 200
+    assert client.get("/?page=9999").status_code == 200
+
+
+def test_year_chart_counts_the_current_filter_and_links_to_each_year(client, timeline):
+    html = client.get("/?category=diplomacy").content.decode()
+    assert 'title="2024: 2 events"' in html
+    assert 'title="2013: 1 event"' in html
+    assert 'title="2000: 0 events"' in html
+    assert 'href="?category=diplomacy&amp;year_from=2024&amp;year_to=2024"' in html
+
+
+def test_pagination_keeps_the_filters(client, db, settings):
+    for day in range(1, 61):
+        EventFactory(category="trade", start_date=dt.date(2020, 1, 1) + dt.timedelta(days=day))
+    EventFactory(category="energy")
+    html = client.get("/?category=trade").content.decode()
+    assert "Showing 60 of 61 events (page 1 of 2)." in html
+    assert 'href="?category=trade&amp;page=2"' in html
+    page_two = client.get("/?category=trade&page=2", headers=HTMX)
+    assert len(titles(page_two)) == 10
+
+
+def make_events(count):
+    source = SourceFactory()
+    actors = [ActorFactory(), ActorFactory()]
+    for n in range(count):
+        event = EventFactory(start_date=dt.date(2000 + n % 20, 1, 1), actors=actors)
+        CitationFactory(event=event, source=source)
+
+
+def count_queries(client, url, **kwargs):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, **kwargs).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", ["/", "/?category=diplomacy&year_from=2001&q=Event"])
+def test_timeline_queries_do_not_grow_with_the_number_of_events(client, db, url):
+    make_events(3)
+    few = count_queries(client, url)
+    make_events(60)
+    many = count_queries(client, url)
+    assert few == many
+    assert count_queries(client, url, headers=HTMX) <= many
+
+
+def test_timeline_query_budget(client, db, django_assert_max_num_queries):
+    make_events(80)
+    with django_assert_max_num_queries(9):
+        client.get("/?year_from=2001&year_to=2010&page=2")
+
+
+def test_event_page_groups_quotes_by_source_in_their_surrounding_text(client, timeline):
+    html = client.get("/events/li-shangfu-visits-belarus/").content.decode()
+    assert html.count('class="source-group"') == 1
+    assert html.count('class="citation"') == 3
+    assert "<mark>The visit, which commenced on Wednesday</mark>, marks a significant step" in html
+    citation = Citation.objects.get(quote="The visit, which commenced on Wednesday")
+    assert (
+        f'href="/sources/idn-2023-08-china-defence-minister-in-belarus/#citation-{citation.pk}"'
+        in html
+    )
+
+
+def test_event_page_shows_summary_date_note_and_actors(client, timeline):
+    html = client.get("/events/li-shangfu-visits-belarus/").content.decode()
+    assert "16–18 August 2023" in html
+    assert "commenced on Wednesday” and gives" in html
+    assert '<a href="/?actor=viktor-khrenin">Viktor Khrenin</a>' in html
+
+
+def test_event_page_query_count_is_fixed(client, timeline, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        client.get("/events/joint-statement-2024/")
+
+
+def test_source_page_marks_cited_passages_and_links_them_to_events(client, timeline):
+    html = client.get("/sources/idn-2023-08-china-defence-minister-in-belarus/").content.decode()
+    assert "Reliability: Mixed." in html
+    citation = Citation.objects.get(quote="The visit, which commenced on Wednesday")
+    assert (
+        f'<span id="citation-{citation.pk}" class="anchor"></span>The visit, which commenced'
+        in html
+    )
+    assert f'<li id="ref-{citation.pk}">' in html
+    assert 'href="/events/li-shangfu-visits-belarus/"' in html
+
+
+def test_source_page_shows_full_text(client, timeline):
+    html = client.get("/sources/chinese-troops-in-belarus-explainer/").content.decode()
+    assert "Reliability: Unreliable." in html
+    assert "Date unknown" in html
+    assert "What are the potential consequences of the China-Belarus partnership" in html
+
+
+def test_unknown_event_and_source_are_404(client, db):
     assert client.get("/events/no-such-event/").status_code == 404
+    assert client.get("/sources/no-such-source/").status_code == 404
+
+
+def test_timeline_refuses_post(client, db):
+    assert client.post("/").status_code == 405
+
+
+def test_mistyped_year_stays_in_the_form_beside_its_error(client, db):
+    html = client.get("/?year_to=abc").content.decode()
+    assert re.search(r'<input[^>]+name="year_to"[^>]+value="abc"', html)
+    assert 'aria-invalid="true"' in html

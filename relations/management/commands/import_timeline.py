@@ -81,7 +81,7 @@ def describe(record, index):
 
 def load_record(record, label):
     if not isinstance(record, dict) or not isinstance(record.get("fields"), dict):
-        raise CommandError(f"{label}: each record needs a \"model\" and a \"fields\" object.")
+        raise CommandError(f'{label}: each record needs a "model" and a "fields" object.')
     if record.get("model") not in IMPORTABLE_MODELS:
         raise CommandError(
             f"{label}: unknown model {record.get('model')!r}; expected one of "

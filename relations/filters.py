@@ -1,0 +1,118 @@
+"""The timeline's filter form: every query parameter is validated here."""
+
+import django_filters
+from django import forms
+
+from relations.models import Actor, Category, Event, Source, Status
+
+YEAR_MIN, YEAR_MAX = 1, 9999
+
+NEWEST_FIRST = ("-start_date", "-slug")
+
+
+class TimelineFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
+        if year_from is not None and year_to is not None and year_from > year_to:
+            self.add_error(
+                "year_to",
+                f"“To” year {year_to} is before “from” year {year_from}; "
+                "swap them or widen the range.",
+            )
+        return cleaned
+
+
+# A text box rather than type=number, so that a mistyped year stays visible beside its error.
+YEAR_INPUT = forms.TextInput(attrs={"inputmode": "numeric", "size": 4, "autocomplete": "off"})
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class EventFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_text",
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Titles, summaries, quotes"}
+        ),
+    )
+    category = django_filters.MultipleChoiceFilter(
+        label="Category",
+        choices=Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "There is no category “%(value)s”."},
+    )
+    actor = django_filters.ModelChoiceFilter(
+        label="Actor",
+        queryset=Actor.objects.all(),
+        to_field_name="slug",
+        empty_label="Any actor",
+        method="filter_actor",
+        error_messages={"invalid_choice": "There is no actor “%(value)s”."},
+    )
+    source = django_filters.ModelChoiceFilter(
+        label="Source",
+        queryset=Source.objects.only("slug", "title"),
+        to_field_name="slug",
+        empty_label="Any source",
+        method="filter_source",
+        error_messages={"invalid_choice": "There is no source “%(value)s”."},
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status",
+        choices=Status.choices,
+        empty_label="Any status",
+        error_messages={"invalid_choice": "There is no status “%(value)s”."},
+    )
+    year_from = YearFilter(
+        label="From year",
+        method="filter_year_from",
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
+        widget=YEAR_INPUT,
+    )
+    year_to = YearFilter(
+        label="To year",
+        method="filter_year_to",
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
+        widget=YEAR_INPUT,
+    )
+    order = django_filters.ChoiceFilter(
+        label="Order",
+        choices=[("-date", "Newest first")],
+        empty_label="Oldest first",
+        method="filter_order",
+    )
+
+    class Meta:
+        model = Event
+        fields = ["q", "category", "actor", "source", "status", "year_from", "year_to", "order"]
+        form = TimelineFilterForm
+
+    def filter_text(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_actor(self, queryset, name, value):
+        return queryset.with_actor(value)
+
+    def filter_source(self, queryset, name, value):
+        return queryset.cited_in(value)
+
+    def filter_year_from(self, queryset, name, value):
+        return queryset.between_years(year_from=value)
+
+    def filter_year_to(self, queryset, name, value):
+        return queryset.between_years(year_to=value)
+
+    def filter_order(self, queryset, name, value):
+        return queryset.order_by(*NEWEST_FIRST)
+
+    @property
+    def is_filtered(self):
+        data = self.form.cleaned_data
+        return any(data.get(name) not in (None, "", []) for name in self.filters if name != "order")
