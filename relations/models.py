@@ -5,7 +5,10 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Count, Q, Value
 from django.db.models.functions import Coalesce, ExtractYear, NullIf
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from relations.dates import DatePrecision, format_date, format_date_range, is_canonical, iso_date
 
@@ -69,6 +72,7 @@ class Actor(models.Model):
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.COUNTRY)
 
     objects = SlugManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -121,6 +125,7 @@ class Source(models.Model):
     notes = models.TextField(blank=True)
 
     objects = SlugManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["slug"]
@@ -168,8 +173,19 @@ class Source(models.Model):
             errors["published_on"] = _precision_message(self.published_precision)
         if self.reliability != self.Reliability.RELIABLE and not self.reliability_note.strip():
             errors["reliability_note"] = "Say why this source is not rated reliable."
+        orphaned = self.citations_missing_from(self.text) if self.pk else []
+        if orphaned:
+            errors["text"] = [
+                f"This change would break {len(orphaned)} citation(s) whose quote would no longer "
+                "be in the text. Change or remove them first:",
+                *(f"“{c.quote}” ({c.event})" for c in orphaned),
+            ]
         if errors:
             raise ValidationError(errors)
+
+    def citations_missing_from(self, text):
+        """Citations of this source whose quote does not occur in `text`."""
+        return [c for c in self.citations.select_related("event") if c.quote not in text]
 
     def closest_passage(self, quote):
         """The stretch of the text that looks most like `quote`, for error messages."""
@@ -284,6 +300,7 @@ class Event(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = EventManager()
+    history = HistoricalRecords(m2m_fields=[actors])
 
     class Meta:
         ordering = ["start_date", "slug"]
@@ -359,6 +376,7 @@ class Citation(models.Model):
     note = models.TextField(blank=True)
 
     objects = CitationManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["event", "source", "pk"]
@@ -390,6 +408,9 @@ class Citation(models.Model):
     def clean(self):
         if self.source_id is None or not self.quote:
             return
+        self.check_quote_is_verbatim()
+
+    def check_quote_is_verbatim(self):
         if self.quote not in self.source.text:
             closest = self.source.closest_passage(self.quote)
             message = f"The quote is not found verbatim in the text of “{self.source}”."
@@ -403,3 +424,9 @@ def _precision_message(precision):
     if precision == DatePrecision.YEAR:
         return "With year precision, give 1 January of the year."
     return "With month precision, give the first day of the month."
+
+
+@receiver(pre_save, sender=Citation)
+def refuse_quote_not_in_source(sender, instance, **kwargs):
+    """The last line of defence, for saves that skip validation (loaddata, scripts)."""
+    instance.check_quote_is_verbatim()

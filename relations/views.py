@@ -1,11 +1,15 @@
 import math
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from relations import exports
+from relations.feeds import EventFeed
 from relations.filters import EventFilter
 from relations.models import Citation, Event, Source
 from relations.passages import mark_citations, surrounding
@@ -100,3 +104,55 @@ def source_detail(request, slug):
         "marked_text": mark_citations(source.text, citations, numbers),
     }
     return render(request, "relations/source.html", context)
+
+
+EXPORT_FORMATS = {
+    "json": ("application/json", "json"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "ics": ("text/calendar; charset=utf-8", "ics"),
+    "timelinejs": ("application/json", "timelinejs.json"),
+}
+
+
+def bad_filters(filterset):
+    """A plain-text 400 for machine clients, naming each parameter that is wrong."""
+    lines = ["These filters could not be applied:"]
+    for name, errors in filterset.form.errors.items():
+        label = filterset.form.fields[name].label if name in filterset.form.fields else name
+        lines += [f"- {label} ({name}): {error}" for error in errors]
+    return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def export(request, fmt):
+    """The filtered timeline as a download, streamed."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404(f"No export format “{fmt}”; choose one of {', '.join(EXPORT_FORMATS)}.")
+    filterset = EventFilter(request.GET, queryset=Event.objects.all())
+    if not filterset.is_valid():
+        return bad_filters(filterset)
+    events = filterset.qs
+    title = settings.TIMELINE_TITLE
+    absolute = request.build_absolute_uri
+    streams = {
+        "json": lambda: exports.stream_json(events, absolute, title),
+        "csv": lambda: exports.stream_csv(events, absolute),
+        "ics": lambda: exports.stream_ical(
+            events, absolute, request.get_host().split(":")[0], title
+        ),
+        "timelinejs": lambda: exports.stream_timelinejs(events, absolute, title),
+    }
+    content_type, extension = EXPORT_FORMATS[fmt]
+    response = StreamingHttpResponse(streams[fmt](), content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{settings.EXPORT_FILENAME}.{extension}"'
+    )
+    return response
+
+
+@require_GET
+def feed(request):
+    filterset = EventFilter(request.GET, queryset=Event.objects.all())
+    if not filterset.is_valid():
+        return bad_filters(filterset)
+    return EventFeed(filterset, settings.TIMELINE_TITLE)(request)

@@ -48,7 +48,7 @@ class Command(BaseCommand):
         records = read_records(Path(path))
         with transaction.atomic():
             for index, record in enumerate(records, start=1):
-                load_record(record, describe(record, index))
+                load_record(record, describe(record, index), reason=f"Imported from {path}")
         if options["verbosity"] >= 1:
             self.stdout.write(self.style.SUCCESS(f"Imported {len(records)} records from {path}."))
 
@@ -79,7 +79,7 @@ def describe(record, index):
     return f"record {index} ({' '.join([str(model), *keys])})"
 
 
-def load_record(record, label):
+def load_record(record, label, reason):
     if not isinstance(record, dict) or not isinstance(record.get("fields"), dict):
         raise CommandError(f'{label}: each record needs a "model" and a "fields" object.')
     if record.get("model") not in IMPORTABLE_MODELS:
@@ -95,8 +95,17 @@ def load_record(record, label):
                 obj.pk is not None and type(obj).objects.filter(pk=obj.pk).exists()
             )
             obj.full_clean()
+            existed = not obj._state.adding
+            obj._change_reason = reason
+            m2m_data = deserialized.m2m_data
             with transaction.atomic():
-                deserialized.save()
+                deserialized.save(save_m2m=False)
+                # Raw saves skip simple-history's signal; record the import explicitly.
+                type(obj).history.bulk_history_create(
+                    [obj], update=existed, default_change_reason=reason
+                )
+                for name, values in m2m_data.items():
+                    getattr(obj, name).set(values)
     except RECORD_ERRORS as exc:
         raise CommandError(f"{label}: {explain(exc)}") from exc
 

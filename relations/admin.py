@@ -1,0 +1,131 @@
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
+
+from relations.models import Actor, Citation, Event, Source
+
+admin.site.site_header = "Relations Timeline: editors"
+admin.site.site_title = "Relations Timeline"
+admin.site.index_title = "Timeline data"
+
+QUOTE_WIDGET = forms.Textarea(attrs={"rows": 3, "cols": 80})
+
+
+class CitationInline(admin.StackedInline):
+    model = Citation
+    extra = 1
+    autocomplete_fields = ["source"]
+    fields = ["source", "quote", "stance", "locator", "note"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "quote":
+            kwargs["widget"] = QUOTE_WIDGET
+        elif db_field.name == "note":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class SourceCitationInline(CitationInline):
+    """A source's citations, listed with the event each one supports."""
+
+    autocomplete_fields = ["event"]
+    fields = ["event", "quote", "stance", "locator", "note"]
+    extra = 0
+    verbose_name_plural = "Citations of this source"
+
+
+@admin.register(Event)
+class EventAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "date", "category", "status", "citation_count"]
+    ordering = ["-start_date", "slug"]
+    list_filter = ["category", "status", "precision", "actors"]
+    search_fields = ["title", "summary", "slug", "citations__quote"]
+    date_hierarchy = "start_date"
+    autocomplete_fields = ["actors"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [CitationInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "category", "status", "actors"]}),
+        ("Date", {"fields": ["start_date", "end_date", "precision", "date_note"]}),
+        ("Notes", {"fields": ["notes"]}),
+    ]
+
+    def get_queryset(self, request):
+        # distinct: a search on quotes joins the citations, which would multiply a plain count.
+        return (
+            super().get_queryset(request).annotate(citation_total=Count("citations", distinct=True))
+        )
+
+    @admin.display(description="Date", ordering="start_date")
+    def date(self, event):
+        return event.date_display
+
+    @admin.display(description="Citations", ordering="citation_total")
+    def citation_count(self, event):
+        return event.citation_total
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "publisher", "published", "kind", "reliability", "citation_count"]
+    ordering = ["title"]
+    list_filter = ["reliability", "kind", "language"]
+    search_fields = ["title", "publisher", "origin", "slug", "text"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [SourceCitationInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "publisher", "origin", "url", "kind", "language"]}),
+        ("Publication date", {"fields": ["published_on", "published_precision"]}),
+        ("Reliability", {"fields": ["reliability", "reliability_note"]}),
+        ("Full text", {"fields": ["text"]}),
+        ("Notes", {"fields": ["notes"]}),
+    ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            kwargs["assume_scheme"] = "https"
+        elif db_field.name == "text":
+            kwargs["widget"] = forms.Textarea(
+                attrs={"rows": 24, "cols": 100, "class": "vLargeTextField"}
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).annotate(citation_total=Count("citations", distinct=True))
+        )
+
+    @admin.display(description="Published", ordering="published_on")
+    def published(self, source):
+        return source.published_display
+
+    @admin.display(description="Citations", ordering="citation_total")
+    def citation_count(self, source):
+        return source.citation_total
+
+
+@admin.register(Citation)
+class CitationAdmin(SimpleHistoryAdmin):
+    list_display = ["short_quote", "event", "source", "stance"]
+    list_filter = ["stance", "source__reliability"]
+    search_fields = ["quote", "event__title", "source__title"]
+    autocomplete_fields = ["event", "source"]
+    list_select_related = ["event", "source"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "quote":
+            kwargs["widget"] = QUOTE_WIDGET
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="Quote", ordering="quote")
+    def short_quote(self, citation):
+        return citation.quote if len(citation.quote) <= 90 else citation.quote[:89] + "…"
+
+
+@admin.register(Actor)
+class ActorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "slug"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}

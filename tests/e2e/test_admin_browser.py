@@ -1,0 +1,81 @@
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import expect
+
+from relations.editors import ensure_editors_group
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ARTICLE = (
+    "Minsk, 5 March 2025. The two foreign ministers signed a protocol on customs "
+    "cooperation on Wednesday, officials said."
+)
+
+
+@pytest.fixture
+def editor(site):
+    user = User.objects.create_user("editor", password="a-long-editor-password", is_staff=True)
+    # Transactional tests empty the database, migration data included: recreate the group.
+    user.groups.add(ensure_editors_group())
+    return user
+
+
+def choose_autocomplete(page, container, text):
+    """Pick `text` in a select2 autocomplete widget inside `container`."""
+    container.locator(".select2-selection").click()
+    page.locator(".select2-container--open .select2-search__field").fill(text)
+    page.locator(".select2-results__option", has_text=text).first.click()
+
+
+def test_editor_adds_a_source_and_an_event_that_then_appears_on_the_timeline(page, site, editor):
+    page.goto(f"{site}/admin/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("a-long-editor-password")
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(f"{site}/admin/relations/source/add/")
+    page.get_by_label("Title").fill("Customs protocol signed")
+    page.get_by_label("Publisher").fill("Example Wire")
+    page.get_by_label("Published on").fill("2025-03-05")
+    page.locator("#id_reliability").select_option("reliable")
+    page.locator("#id_text").fill(ARTICLE)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+
+    page.goto(f"{site}/admin/relations/event/add/")
+    page.get_by_label("Title").fill("Customs cooperation protocol signed")
+    page.get_by_label("Summary").fill("The foreign ministers sign a customs cooperation protocol.")
+    page.get_by_label("Category").select_option("trade")
+    page.get_by_label("Start date").fill("2025-03-05")
+    inline = page.locator("#citations-0")
+    choose_autocomplete(page, inline, "Customs protocol signed")
+    inline.get_by_label("Quote").fill("signed a protocol on customs cooperation on Wednesday")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+
+    page.goto(f"{site}/?year_from=2025")
+    expect(page.locator("#results .event-title")).to_have_text(
+        ["Customs cooperation protocol signed"]
+    )
+    page.get_by_role("link", name="Customs cooperation protocol signed").click()
+    expect(page.locator("mark").first).to_have_text(
+        "signed a protocol on customs cooperation on Wednesday"
+    )
+
+
+def test_admin_refuses_a_misquote_and_shows_the_closest_passage(page, site, editor):
+    page.goto(f"{site}/admin/login/?next=/admin/relations/event/add/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("a-long-editor-password")
+    page.get_by_role("button", name="Log in").click()
+
+    page.get_by_label("Title").fill("Talks in Minsk")
+    page.get_by_label("Summary").fill("Talks.")
+    page.get_by_label("Category").select_option("diplomacy")
+    page.get_by_label("Start date").fill("2024-08-22")
+    inline = page.locator("#citations-0")
+    choose_autocomplete(page, inline, "China and Belarus Bolster Cooperation")
+    inline.get_by_label("Quote").fill("a meeting between Premier Li Qiang and Golovchenko")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.locator(".errorlist")).to_contain_text("Closest passage")
