@@ -39,6 +39,20 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(autouse=True)
+def no_csp_violations(page):
+    """Fail any browser test during which the Content Security Policy blocked something."""
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and violations.append(message.text)
+        ),
+    )
+    yield
+    assert violations == []
+
+
 @pytest.fixture
 def site(live_server, transactional_db):
     """The live server holding the China–Belarus fixtures."""
