@@ -7,7 +7,7 @@ PORT ?= 8000
 FIXTURE := fixtures/china_belarus.json
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: install install-dev run test lint migrate load clean
+.PHONY: install install-dev run test bench lint migrate load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,9 +45,15 @@ test: install-dev node_modules/.package-lock.json
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings_test
 	$(BIN)/pytest
 
+# Seeds 10k and 100k synthetic events (once, in bench/data/), serves them with
+# gunicorn in production settings, loads them with wrk; writes BENCHMARKS.md.
+bench: install-dev
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles bench/data

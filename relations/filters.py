@@ -44,6 +44,7 @@ class EventFilter(django_filters.FilterSet):
         label="Category",
         choices=Category.choices,
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # a plain column: no duplicate rows to remove
         error_messages={"invalid_choice": "There is no category “%(value)s”."},
     )
     actor = django_filters.ModelChoiceFilter(

@@ -2,10 +2,11 @@ from difflib import SequenceMatcher
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, Q, Value
-from django.db.models.functions import Coalesce, ExtractYear, NullIf
-from django.db.models.signals import pre_save
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, NullIf
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -13,6 +14,8 @@ from simple_history.models import HistoricalRecords
 from relations.dates import DatePrecision, format_date, format_date_range, is_canonical, iso_date
 
 QUOTE_MAX_LENGTH = 1000
+TRIGRAM = 3
+FTS_MATCH = "SELECT rowid FROM relations_event_fts WHERE relations_event_fts MATCH %s"
 
 
 class ActorKind(models.TextChoices):
@@ -231,29 +234,34 @@ class EventQuerySet(models.QuerySet):
         return qs
 
     def search(self, text):
-        """Events whose title, summary or a citation quote contains every word of `text`."""
+        """Events whose title, summary or a citation quote contains every word of `text`.
+
+        Case-insensitive substring matching, as `icontains` does; the search
+        indexes (FTS5 with trigrams on SQLite, pg_trgm on PostgreSQL) find the
+        candidates for words of three or more characters.
+        """
         qs = self
-        for word in text.split():
-            quoted = Citation.objects.filter(event=models.OuterRef("pk"), quote__icontains=word)
-            qs = qs.filter(
-                Q(title__icontains=word) | Q(summary__icontains=word) | models.Exists(quoted)
-            )
+        words = text.split()
+        if connection.vendor == "sqlite":
+            indexed = [word for word in words if len(word) >= TRIGRAM]
+            if indexed:
+                match = " AND ".join('"' + word.replace('"', '""') + '"' for word in indexed)
+                qs = qs.filter(pk__in=RawSQL(FTS_MATCH, [match]))
+            words = [word for word in words if len(word) < TRIGRAM]
+        for word in words:
+            qs = qs.filter(search_document__icontains=word)
         return qs
 
     def year_counts(self):
         """[(year, number of events starting that year)], in year order."""
         rows = (
-            self.order_by()
-            .annotate(year=ExtractYear("start_date"))
-            .values("year")
-            .annotate(count=Count("pk"))
-            .order_by("year")
+            self.order_by().values("start_year").annotate(count=Count("pk")).order_by("start_year")
         )
-        return [(row["year"], row["count"]) for row in rows]
+        return [(row["start_year"], row["count"]) for row in rows]
 
     def for_display(self):
         """What a list of events shows: actors and the independent-source count."""
-        return self.with_source_counts().prefetch_related("actors")
+        return self.defer("search_document").with_source_counts().prefetch_related("actors")
 
     def with_source_counts(self):
         """Annotate `independent_sources`: distinct origins of supporting citations."""
@@ -298,9 +306,17 @@ class Event(models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Title, summary and every quote, for free-text search; derived, so neither
+    # exported nor kept in the history. Indexed by FTS5 on SQLite and by a
+    # trigram index on PostgreSQL (migration 0004).
+    search_document = models.TextField(blank=True, editable=False, serialize=False)
+    # The year of start_date, stored so that the per-year chart groups on an index.
+    start_year = models.IntegerField(null=True, editable=False, serialize=False)
 
     objects = EventManager()
-    history = HistoricalRecords(m2m_fields=[actors])
+    history = HistoricalRecords(
+        m2m_fields=[actors], excluded_fields=["search_document", "start_year"]
+    )
 
     class Meta:
         ordering = ["start_date", "slug"]
@@ -320,7 +336,15 @@ class Event(models.Model):
                 condition=Q(precision__in=DatePrecision.values), name="event_precision_valid"
             ),
         ]
-        indexes = [models.Index(fields=["category", "start_date"])]
+        # end_date in the date indexes lets a year filter, which compares it, be
+        # checked from the index without reading each row.
+        indexes = [
+            models.Index(fields=["start_date", "slug"]),
+            models.Index(fields=["start_date", "end_date"]),
+            models.Index(fields=["category", "start_date", "end_date"]),
+            models.Index(fields=["start_year"]),
+            models.Index(fields=["category", "start_year"]),
+        ]
 
     def __str__(self):
         return self.title
@@ -342,6 +366,11 @@ class Event(models.Model):
     @property
     def end_iso(self):
         return iso_date(self.end_date, self.precision) if self.end_date else ""
+
+    def build_search_document(self, quotes=None):
+        if quotes is None:
+            quotes = self.citations.values_list("quote", flat=True) if self.pk else []
+        return "\n".join([self.title, self.summary, *quotes])
 
     def clean(self):
         errors = {}
@@ -430,3 +459,54 @@ def _precision_message(precision):
 def refuse_quote_not_in_source(sender, instance, **kwargs):
     """The last line of defence, for saves that skip validation (loaddata, scripts)."""
     instance.check_quote_is_verbatim()
+
+
+@receiver(pre_save, sender=Event)
+def fill_derived_fields(sender, instance, **kwargs):
+    instance.search_document = instance.build_search_document()
+    # to_python: a date may arrive as a string, e.g. Event.objects.create(start_date="2024-08-22").
+    start = sender._meta.get_field("start_date").to_python(instance.start_date)
+    instance.start_year = start.year if start else None
+
+
+@receiver(post_save, sender=Citation)
+@receiver(post_delete, sender=Citation)
+def refresh_search_document(sender, instance, **kwargs):
+    # update() leaves updated_at alone: a new quote is not an edit of the event.
+    event = Event.objects.filter(pk=instance.event_id).first()
+    if event is not None:
+        Event.objects.filter(pk=event.pk).update(search_document=event.build_search_document())
+
+
+class TimelineVersion(models.Model):
+    """A counter that every change to timeline data moves on.
+
+    Cached pages are keyed by it, so an edit anywhere makes them all stale at
+    once, in every server process. One row.
+    """
+
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"Timeline data version {self.number}"
+
+    @classmethod
+    def current(cls):
+        return cls.objects.values_list("number", flat=True).first() or 0
+
+    @classmethod
+    def bump(cls):
+        if not cls.objects.filter(pk=1).update(number=models.F("number") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"number": 1})
+
+
+def timeline_changed(**kwargs):
+    TimelineVersion.bump()
+
+
+for model in (Actor, Source, Event, Citation):
+    post_save.connect(timeline_changed, sender=model, dispatch_uid=f"version-save-{model.__name__}")
+    post_delete.connect(
+        timeline_changed, sender=model, dispatch_uid=f"version-delete-{model.__name__}"
+    )
+m2m_changed.connect(timeline_changed, sender=Event.actors.through, dispatch_uid="version-actors")

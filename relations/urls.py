@@ -10,4 +10,5 @@ urlpatterns = [
     path("sources/<slug:slug>/", views.source_detail, name="source"),
     path("export/<slug:fmt>/", views.export, name="export"),
     path("feed/", views.feed, name="feed"),
+    path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,45 +1,108 @@
+import hashlib
 import math
+from collections import Counter
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from relations import exports
 from relations.feeds import EventFeed
 from relations.filters import EventFilter
-from relations.models import Citation, Event, Source
+from relations.models import Citation, Event, Source, TimelineVersion
 from relations.passages import mark_citations, surrounding
 
 PAGE_SIZE = 50
+NARROW_LIMIT = 5000
+
+
+@require_GET
+def healthz(request):
+    """For load balancers and the benchmark's baseline: answers without touching the database."""
+    return HttpResponse("ok\n", content_type="text/plain")
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def timeline(request):
-    filterset = EventFilter(request.GET, queryset=Event.objects.all())
+    """The timeline page; with htmx, only its result list (and the count, out of band)."""
     fragment = request.htmx and not request.htmx.history_restore_request
-    context = {"filter": filterset, "total": Event.objects.count(), "fragment": fragment}
-    status = 200
-    if filterset.is_valid():
-        events = filterset.qs
-        page = Paginator(events.values_list("pk", flat=True), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
-        context.update(
-            page=page,
-            events=page_events(page),
-            years=year_chart(events.year_counts()),
-        )
-    else:
-        status = 400
-    template = "relations/timeline.html"
+    key = results_cache_key(request)
+    results = cache.get(key)
+    filterset = None
+    if results is None:
+        filterset = EventFilter(request.GET, queryset=Event.objects.all())
+        results = build_results(request, filterset)
+        if results["status"] == 200:
+            cache.set(key, results, settings.TIMELINE_CACHE_SECONDS)
     if fragment:
-        template += "#results"
-    return render(request, template, context, status=status)
+        html = format_html(
+            '<p id="result-status" hx-swap-oob="innerHTML">{}</p>{}',
+            results["status_text"],
+            results["results_html"],
+        )
+        return HttpResponse(html, status=results["status"])
+    if filterset is None:
+        filterset = EventFilter(request.GET, queryset=Event.objects.all())
+    context = {"filter": filterset, **results}
+    return render(request, "relations/timeline.html", context, status=results["status"])
+
+
+def results_cache_key(request):
+    """The timeline data version and the exact query: an edit anywhere makes every key stale."""
+    query = sorted((name, request.GET.getlist(name)) for name in request.GET)
+    digest = hashlib.sha256(repr(query).encode()).hexdigest()
+    return f"timeline-results:{TimelineVersion.current()}:{digest}"
+
+
+def build_results(request, filterset):
+    """The result list as HTML with its status line, or the filter errors with status 400."""
+    context = {"filter": filterset}
+    if not filterset.is_valid():
+        return {
+            "status": 400,
+            "status_text": "The filters need correcting.",
+            "results_html": render_to_string("relations/timeline.html#results", context, request),
+        }
+    page, year_counts = paginate(
+        filterset.qs, request.GET.get("page"), narrow=bool(filterset.form.cleaned_data["q"])
+    )
+    total = Event.objects.count()
+    status_text = f"Showing {page.paginator.count} of {total} event{pluralize(total)}"
+    if page.paginator.num_pages > 1:
+        status_text += f" (page {page.number} of {page.paginator.num_pages})"
+    years = year_chart(year_counts, request.GET)
+    context.update(page=page, events=page_events(page), years=years)
+    return {
+        "status": 200,
+        "status_text": status_text + ".",
+        "results_html": render_to_string("relations/timeline.html#results", context, request),
+    }
+
+
+def paginate(events, page_number, narrow):
+    """The requested page of event ids, and the per-year counts of all of `events`.
+
+    A text search usually narrows the timeline to a few hundred events, and
+    matching it is the costly part of each query: then fetch the matches once
+    and count them here, rather than search again for the total, the page and
+    the chart.
+    """
+    if narrow:
+        rows = list(events.values_list("pk", "start_year")[: NARROW_LIMIT + 1])
+        if len(rows) <= NARROW_LIMIT:
+            page = Paginator([pk for pk, _ in rows], PAGE_SIZE).get_page(page_number)
+            return page, sorted(Counter(year for _, year in rows).items())
+    page = Paginator(events.values_list("pk", flat=True), PAGE_SIZE).get_page(page_number)
+    return page, events.year_counts()
 
 
 def page_events(page):
@@ -52,10 +115,11 @@ def page_events(page):
 CHART_MAX_LABELS = 12
 
 
-def year_chart(year_counts):
+def year_chart(year_counts, query):
     """A bar per year from the first to the last, empty years included.
 
     Heights are percentages of the tallest bar; about a dozen years are labelled.
+    Each bar links to its year under the current filters (`query`).
     """
     if not year_counts:
         return []
@@ -66,8 +130,12 @@ def year_chart(year_counts):
     bars = []
     for year in range(first, last + 1):
         height = round(100 * counts.get(year, 0) / tallest, 1)
+        link = query.copy()
+        link["year_from"] = link["year_to"] = year
+        link.pop("page", None)
         bars.append(
             {
+                "href": "?" + link.urlencode(),
                 "year": year,
                 "count": counts.get(year, 0),
                 "height": height,

@@ -133,3 +133,46 @@ def test_natural_keys_round_trip_through_serialization():
     assert restored.event.title == citation.event.title
     assert list(restored.event.actors.values_list("slug", flat=True)) == ["belarus"]
     assert Source.objects.get_by_natural_key(citation.source.slug) == citation.source
+
+
+def found(text):
+    return set(Event.objects.search(text).values_list("slug", flat=True))
+
+
+def test_search_index_follows_title_edits_quotes_and_deletions():
+    event = EventFactory(slug="kumquat", title="Kumquat harvest agreement", summary="Fruit.")
+    assert found("kumquat") == {"kumquat"}
+    assert found("HARVEST agree") == {"kumquat"}
+
+    event.title = "Persimmon harvest agreement"
+    event.save()
+    assert found("kumquat") == set()
+    assert found("persimmon") == {"kumquat"}
+
+    source = SourceFactory(text="Officials praised the durian shipment.")
+    citation = CitationFactory(event=event, source=source, quote="the durian shipment")
+    assert found("durian") == {"kumquat"}
+    citation.delete()
+    assert found("durian") == set()
+
+    event.delete()
+    assert found("persimmon") == set()
+
+
+def test_search_matches_substrings_and_short_words():
+    EventFactory(slug="trade", title="Trade up 8.4% in Q3", summary="Exports rose.")
+    EventFactory(slug="other", title="Unrelated", summary="Nothing.")
+    assert found("xport") == {"trade"}
+    assert found("Q3") == {"trade"}
+    assert found("8.4% q3") == {"trade"}
+    assert found('"quoted" words') == set()
+
+
+def test_start_year_follows_the_start_date_however_it_is_given():
+    event = Event.objects.create(
+        slug="s", title="T", summary="S", start_date="2024-08-22", category="trade"
+    )
+    assert event.start_year == 2024
+    event.start_date = dt.date(1992, 1, 20)
+    event.save()
+    assert Event.objects.get(pk=event.pk).start_year == 1992

@@ -2,10 +2,12 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from relations.models import Citation
+from relations import views
+from relations.models import Citation, Event
 from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +120,8 @@ def test_htmx_request_gets_only_the_result_list(client, timeline):
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html
-    assert html.lstrip().startswith('<div id="results"')
+    assert html.startswith('<p id="result-status" hx-swap-oob="innerHTML">')
+    assert html.count('<div id="results"') == 1
     assert 'id="filters"' not in html
     assert '<p id="result-status" hx-swap-oob="innerHTML">Showing 2 of 9 events.</p>' in html
     assert "HX-Request" in response["Vary"]
@@ -286,3 +289,53 @@ def test_mistyped_year_stays_in_the_form_beside_its_error(client, db):
     html = client.get("/?year_to=abc").content.decode()
     assert re.search(r'<input[^>]+name="year_to"[^>]+value="abc"', html)
     assert 'aria-invalid="true"' in html
+
+
+def test_repeated_timeline_request_is_served_from_the_cache(client, timeline):
+    client.get("/?category=security", headers=HTMX)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/?category=security", headers=HTMX)
+    assert "Showing 2 of 9 events." in response.content.decode()
+    assert len(queries) == 1  # the data version
+
+
+def test_cached_timeline_shows_a_new_event_at_once(client, timeline):
+    assert "Showing 2 of 9 events." in client.get("/?category=security").content.decode()
+    EventFactory(title="Brand new event", category="security")
+    html = client.get("/?category=security").content.decode()
+    assert "Showing 3 of 10 events." in html
+    assert "Brand new event" in html
+
+
+def test_cached_timeline_follows_a_change_of_actors(client, timeline):
+    assert "Viktor Khrenin" in client.get("/?category=security", headers=HTMX).content.decode()
+    Event.objects.get(slug="li-shangfu-visits-belarus").actors.clear()
+    assert "Viktor Khrenin" not in client.get("/?category=security", headers=HTMX).content.decode()
+
+
+def test_cached_timeline_follows_a_source_edit(client, timeline):
+    url = "/?source=idn-2023-08-china-defence-minister-in-belarus"
+    assert "1 independent source" in client.get(url).content.decode()
+    event = Event.objects.get(slug="li-shangfu-visits-belarus")
+    other = SourceFactory(publisher="TASS", text="The visit, which commenced on Wednesday")
+    CitationFactory(event=event, source=other, quote="The visit, which commenced on Wednesday")
+    assert "2 independent sources" in client.get(url).content.decode()
+    other.publisher = "Bloomberg"  # the origin of the first source: now one outlet again
+    other.save()
+    assert "1 independent source" in client.get(url).content.decode()
+
+
+def test_text_search_counts_the_same_whether_counted_in_python_or_sql(client, db, monkeypatch):
+    for year in (2001, 2001, 2003):
+        EventFactory(title="Grain corridor talks", start_date=dt.date(year, 5, 1))
+    EventFactory(title="Something else", start_date=dt.date(2002, 1, 1))
+    narrowed = client.get("/?q=grain", headers=HTMX).content.decode()
+
+    monkeypatch.setattr(views, "NARROW_LIMIT", 1)
+    cache.clear()
+    counted_in_sql = client.get("/?q=grain", headers=HTMX).content.decode()
+
+    assert narrowed == counted_in_sql
+    assert "Showing 3 of 4 events." in narrowed
+    assert 'title="2001: 2 events"' in narrowed
+    assert 'title="2002: 0 events"' in narrowed
