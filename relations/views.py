@@ -140,7 +140,8 @@ def year_chart(year_counts, query):
                 "count": counts.get(year, 0),
                 "height": height,
                 "y": round(100 - height, 1),
-                "labelled": (year - first) % label_every == 0,
+                "labelled": (year - first) % label_every == 0 or year == last,
+                "edge": year in (first, last),
             }
         )
     return bars

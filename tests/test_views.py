@@ -339,3 +339,16 @@ def test_text_search_counts_the_same_whether_counted_in_python_or_sql(client, db
     assert "Showing 3 of 4 events." in narrowed
     assert 'title="2001: 2 events"' in narrowed
     assert 'title="2002: 0 events"' in narrowed
+
+
+def test_healthz_answers_without_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+
+
+def test_year_chart_labels_the_first_and_last_year(client, timeline):
+    html = client.get("/").content.decode()
+    assert '<span class="bar-label edge" aria-hidden="true">1992</span>' in html
+    assert '<span class="bar-label edge" aria-hidden="true">2024</span>' in html
