@@ -49,6 +49,7 @@ def fixture_objects():
     actors = Actor.objects.order_by(by_code_point("slug")).only("slug")
     yield from (
         Event.objects.order_by(by_code_point("slug"))
+        .defer("search_document")
         .prefetch_related(Prefetch("actors", queryset=actors))
         .iterator(CHUNK_SIZE)
     )

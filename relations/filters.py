@@ -44,7 +44,7 @@ class EventFilter(django_filters.FilterSet):
         label="Category",
         choices=Category.choices,
         widget=forms.CheckboxSelectMultiple,
-        distinct=False,  # a plain column: no duplicate rows to remove
+        method="filter_categories",
         error_messages={"invalid_choice": "There is no category “%(value)s”."},
     )
     actor = django_filters.ModelChoiceFilter(
@@ -67,6 +67,7 @@ class EventFilter(django_filters.FilterSet):
         label="Status",
         choices=Status.choices,
         empty_label="Any status",
+        method="filter_status",
         error_messages={"invalid_choice": "There is no status “%(value)s”."},
     )
     year_from = YearFilter(
@@ -97,6 +98,12 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value)
+
+    def filter_categories(self, queryset, name, value):
+        return queryset.in_categories(value)
+
+    def filter_status(self, queryset, name, value):
+        return queryset.with_status(value)
 
     def filter_actor(self, queryset, name, value):
         return queryset.with_actor(value)

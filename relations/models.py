@@ -94,7 +94,6 @@ class Source(models.Model):
     """A document events are cited from, with its full text kept verbatim."""
 
     Kind = SourceKind
-
     Reliability = Reliability
 
     slug = models.SlugField(max_length=100, unique=True)
@@ -283,7 +282,6 @@ class Event(models.Model):
     """Something that happened between the two countries, on a date known to some precision."""
 
     Category = Category
-
     Status = Status
 
     slug = models.SlugField(max_length=100, unique=True)
