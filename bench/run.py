@@ -300,6 +300,24 @@ def report(results):
             f"(target ≤ {FRAGMENT_TARGET:g}×): {'met' if ratio <= FRAGMENT_TARGET else 'NOT met'}."
         )
     lines += ["## Targets", "", *verdicts, ""]
+    notes = [
+        "## What the figures rest on",
+        "",
+        "- Free-text search uses an FTS5 trigram index (migration 0004); a LIKE scan of the "
+        "same documents takes about 100 ms at 100k events.",
+        "- The per-year chart groups on a stored, indexed `start_year` (0006) instead of "
+        "extracting the year from every row; the date indexes include `end_date` (0007) "
+        "so that a year filter is checked from the index.",
+        "- When a text search narrows the timeline, its matches are fetched once and "
+        "counted in Python for the total, the page and the chart (`views.paginate`).",
+        "- Rendered result lists are cached per query and data version. The target for "
+        "the filtered fragment is met for a query that has been asked before; the "
+        "*cache off* rows show the first request for a query, which is not within 3×: "
+        "most of its time goes to rendering fifty events with Django templates.",
+        "- Exports read plain values in chunks of 1,000 events rather than model "
+        "instances, so memory stays flat however many events stream.",
+        "",
+    ]
     counts = [rows for rows, _ in results.values()]
     if len(counts) > 1:
         constant = all(
@@ -315,7 +333,7 @@ def report(results):
             + " vs ".join(f"{g:.1f} MiB" for g in growth)
             + f" for {' vs '.join(f'{c:,}' for c in results)} events."
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", *notes])
 
 
 def main():
