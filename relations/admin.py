@@ -35,8 +35,22 @@ class SourceCitationInline(CitationInline):
     verbose_name_plural = "Citations of this source"
 
 
+class CitationCountAdmin(SimpleHistoryAdmin):
+    """Lists objects with how many citations each has."""
+
+    def get_queryset(self, request):
+        # distinct: a search on quotes joins the citations, which would multiply a plain count.
+        return (
+            super().get_queryset(request).annotate(citation_total=Count("citations", distinct=True))
+        )
+
+    @admin.display(description="Citations", ordering="citation_total")
+    def citation_count(self, obj):
+        return obj.citation_total
+
+
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(CitationCountAdmin):
     list_display = ["title", "date", "category", "status", "citation_count"]
     ordering = ["-start_date", "slug"]
     list_filter = ["category", "status", "precision", "actors"]
@@ -51,23 +65,13 @@ class EventAdmin(SimpleHistoryAdmin):
         ("Notes", {"fields": ["notes"]}),
     ]
 
-    def get_queryset(self, request):
-        # distinct: a search on quotes joins the citations, which would multiply a plain count.
-        return (
-            super().get_queryset(request).annotate(citation_total=Count("citations", distinct=True))
-        )
-
     @admin.display(description="Date", ordering="start_date")
     def date(self, event):
         return event.date_display
 
-    @admin.display(description="Citations", ordering="citation_total")
-    def citation_count(self, event):
-        return event.citation_total
-
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(CitationCountAdmin):
     list_display = ["title", "publisher", "published", "kind", "reliability", "citation_count"]
     ordering = ["title"]
     list_filter = ["reliability", "kind", "language"]
@@ -91,18 +95,9 @@ class SourceAdmin(SimpleHistoryAdmin):
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    def get_queryset(self, request):
-        return (
-            super().get_queryset(request).annotate(citation_total=Count("citations", distinct=True))
-        )
-
     @admin.display(description="Published", ordering="published_on")
     def published(self, source):
         return source.published_display
-
-    @admin.display(description="Citations", ordering="citation_total")
-    def citation_count(self, source):
-        return source.citation_total
 
 
 @admin.register(Citation)
