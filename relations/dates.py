@@ -71,3 +71,19 @@ def iso_date(value, precision):
     if precision == DatePrecision.MONTH:
         return f"{value.year:04d}-{value.month:02d}"
     return value.isoformat()
+
+
+class SpanDates:
+    """Display forms for anything with start_date, end_date and precision."""
+
+    @property
+    def date_display(self):
+        return format_date_range(self.start_date, self.end_date, self.precision)
+
+    @property
+    def start_iso(self):
+        return iso_date(self.start_date, self.precision)
+
+    @property
+    def end_iso(self):
+        return iso_date(self.end_date, self.precision) if self.end_date else ""

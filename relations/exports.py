@@ -20,7 +20,7 @@ from django.utils.html import escape
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from relations.dates import DatePrecision, format_date_range, iso_date
+from relations.dates import DatePrecision, SpanDates
 from relations.models import Actor, Category, Citation, Event, Source
 
 CHUNK_SIZE = 1000
@@ -85,7 +85,7 @@ EXPORT_FIELDS = [
 
 
 @dataclass
-class ExportEvent:
+class ExportEvent(SpanDates):
     """An event as the exports write it: plain values, no model instance per row."""
 
     pk: int
@@ -102,26 +102,21 @@ class ExportEvent:
     actors: list = field(default_factory=list)
     citations: list = field(default_factory=list)
 
-    date_display = property(
-        lambda self: format_date_range(self.start_date, self.end_date, self.precision)
-    )
-    start_iso = property(lambda self: iso_date(self.start_date, self.precision))
-    end_iso = property(
-        lambda self: iso_date(self.end_date, self.precision) if self.end_date else ""
-    )
-    category_label = property(lambda self: Category(self.category).label)
+    @property
+    def category_label(self):
+        return Category(self.category).label
 
     @property
     def path(self):
         # One reverse() for all rows: reversing per row costs more than the rest of the row.
-        return EVENT_PATH_TEMPLATE().replace(SLUG_PLACEHOLDER, self.slug)
+        return event_path_template().replace(SLUG_PLACEHOLDER, self.slug)
 
 
 SLUG_PLACEHOLDER = "slug-placeholder"
 
 
 @functools.cache
-def EVENT_PATH_TEMPLATE():
+def event_path_template():
     return reverse("relations:event", args=[SLUG_PLACEHOLDER])
 
 
@@ -176,12 +171,18 @@ def event_record(event, absolute_url):
     }
 
 
-def stream_json(events, absolute_url, title):
+def stream_json_document(title, entries):
+    """{"title": title, "events": [entries…]}, written an entry at a time."""
     yield '{"title": ' + json.dumps(title, ensure_ascii=False) + ', "events": ['
-    for index, event in enumerate(export_events(events)):
-        record = json.dumps(event_record(event, absolute_url), ensure_ascii=False)
-        yield ("\n" if index == 0 else ",\n") + record
+    for index, entry in enumerate(entries):
+        yield ("\n" if index == 0 else ",\n") + json.dumps(entry, ensure_ascii=False)
     yield "\n]}\n"
+
+
+def stream_json(events, absolute_url, title):
+    return stream_json_document(
+        title, (event_record(event, absolute_url) for event in export_events(events))
+    )
 
 
 CSV_COLUMNS = [
@@ -221,7 +222,7 @@ def calendar_span(event):
         if end.month == 12:
             return event.start_date, end.replace(year=end.year + 1, month=1)
         return event.start_date, end.replace(month=end.month + 1)
-    return event.start_date, end.fromordinal(end.toordinal() + 1)
+    return event.start_date, end + dt.timedelta(days=1)
 
 
 def stream_ical(events, absolute_url, host, title):
@@ -278,8 +279,6 @@ def timelinejs_event(event, absolute_url):
 def stream_timelinejs(events, absolute_url, title):
     """TimelineJS3's JSON format: https://timeline.knightlab.com/docs/json-format.html"""
     heading = {"text": {"headline": escape(title), "text": ""}}
-    yield '{"title": ' + json.dumps(heading, ensure_ascii=False) + ', "events": ['
-    for index, event in enumerate(export_events(events)):
-        entry = json.dumps(timelinejs_event(event, absolute_url), ensure_ascii=False)
-        yield ("\n" if index == 0 else ",\n") + entry
-    yield "\n]}\n"
+    return stream_json_document(
+        heading, (timelinejs_event(event, absolute_url) for event in export_events(events))
+    )

@@ -11,7 +11,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from relations.dates import DatePrecision, format_date, format_date_range, is_canonical, iso_date
+from relations.dates import DatePrecision, SpanDates, format_date, is_canonical, iso_date
 
 QUOTE_MAX_LENGTH = 1000
 TRIGRAM = 3
@@ -278,7 +278,7 @@ class EventManager(SlugManager.from_queryset(EventQuerySet)):
     pass
 
 
-class Event(models.Model):
+class Event(SpanDates, models.Model):
     """Something that happened between the two countries, on a date known to some precision."""
 
     Category = Category
@@ -352,18 +352,6 @@ class Event(models.Model):
 
     def natural_key(self):
         return (self.slug,)
-
-    @property
-    def date_display(self):
-        return format_date_range(self.start_date, self.end_date, self.precision)
-
-    @property
-    def start_iso(self):
-        return iso_date(self.start_date, self.precision)
-
-    @property
-    def end_iso(self):
-        return iso_date(self.end_date, self.precision) if self.end_date else ""
 
     def build_search_document(self, quotes=None):
         if quotes is None:
