@@ -20,6 +20,24 @@ def editor(site):
     return user
 
 
+def log_in(page, site, next_path):
+    page.goto(f"{site}/admin/login/?next={next_path}")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("a-long-editor-password")
+    page.get_by_role("button", name="Log in").click()
+
+
+def fill_event(page, title, category, start_date, source_title, quote):
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Summary").fill(f"{title}.")
+    page.get_by_label("Category").select_option(category)
+    page.get_by_label("Start date").fill(start_date)
+    inline = page.locator("#citations-0")
+    choose_autocomplete(page, inline, source_title)
+    inline.get_by_label("Quote").fill(quote)
+    page.get_by_role("button", name="Save", exact=True).click()
+
+
 def choose_autocomplete(page, container, text):
     """Pick `text` in a select2 autocomplete widget inside `container`."""
     container.locator(".select2-selection").click()
@@ -28,12 +46,7 @@ def choose_autocomplete(page, container, text):
 
 
 def test_editor_adds_a_source_and_an_event_that_then_appears_on_the_timeline(page, site, editor):
-    page.goto(f"{site}/admin/")
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill("a-long-editor-password")
-    page.get_by_role("button", name="Log in").click()
-
-    page.goto(f"{site}/admin/relations/source/add/")
+    log_in(page, site, "/admin/relations/source/add/")
     page.get_by_label("Title").fill("Customs protocol signed")
     page.get_by_label("Publisher").fill("Example Wire")
     page.get_by_label("Published on").fill("2025-03-05")
@@ -43,14 +56,14 @@ def test_editor_adds_a_source_and_an_event_that_then_appears_on_the_timeline(pag
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
 
     page.goto(f"{site}/admin/relations/event/add/")
-    page.get_by_label("Title").fill("Customs cooperation protocol signed")
-    page.get_by_label("Summary").fill("The foreign ministers sign a customs cooperation protocol.")
-    page.get_by_label("Category").select_option("trade")
-    page.get_by_label("Start date").fill("2025-03-05")
-    inline = page.locator("#citations-0")
-    choose_autocomplete(page, inline, "Customs protocol signed")
-    inline.get_by_label("Quote").fill("signed a protocol on customs cooperation on Wednesday")
-    page.get_by_role("button", name="Save", exact=True).click()
+    fill_event(
+        page,
+        "Customs cooperation protocol signed",
+        "trade",
+        "2025-03-05",
+        "Customs protocol signed",
+        "signed a protocol on customs cooperation on Wednesday",
+    )
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
 
     page.goto(f"{site}/?year_from=2025")
@@ -64,18 +77,14 @@ def test_editor_adds_a_source_and_an_event_that_then_appears_on_the_timeline(pag
 
 
 def test_admin_refuses_a_misquote_and_shows_the_closest_passage(page, site, editor):
-    page.goto(f"{site}/admin/login/?next=/admin/relations/event/add/")
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill("a-long-editor-password")
-    page.get_by_role("button", name="Log in").click()
-
-    page.get_by_label("Title").fill("Talks in Minsk")
-    page.get_by_label("Summary").fill("Talks.")
-    page.get_by_label("Category").select_option("diplomacy")
-    page.get_by_label("Start date").fill("2024-08-22")
-    inline = page.locator("#citations-0")
-    choose_autocomplete(page, inline, "China and Belarus Bolster Cooperation")
-    inline.get_by_label("Quote").fill("a meeting between Premier Li Qiang and Golovchenko")
-    page.get_by_role("button", name="Save", exact=True).click()
+    log_in(page, site, "/admin/relations/event/add/")
+    fill_event(
+        page,
+        "Talks in Minsk",
+        "diplomacy",
+        "2024-08-22",
+        "China and Belarus Bolster Cooperation",
+        "a meeting between Premier Li Qiang and Golovchenko",
+    )
 
     expect(page.locator(".errorlist")).to_contain_text("Closest passage")
