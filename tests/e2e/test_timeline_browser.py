@@ -130,6 +130,35 @@ def test_event_page_links_to_the_quote_in_its_source(page, site):
     expect(page.locator(":target")).to_have_count(1)
 
 
+def test_narrow_screen_shows_events_first_and_folds_the_filters(browser, site):
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.goto(f"{site}/?category=security&year_from=2020")
+
+    expect(page.get_by_label("Search")).to_be_hidden()
+    expect(page.locator("#results .event-title").first).to_be_in_viewport()
+    expect(page.locator("#filter-panel summary")).to_have_text("Filter events (2 set)")
+
+    page.get_by_text("Filter events").click()
+    with results_swapped(page):
+        page.get_by_label("Trade & economy").check()
+    wait_for_htmx(page)
+    expect(page.locator("#filter-panel summary")).to_have_text("Filter events (3 set)")
+
+    page.go_back()
+    expect(page.locator("#result-status")).to_have_text("Showing 2 of 9 events.")
+    expect(page.get_by_label("Search")).to_be_hidden()
+    expect(page.locator("#filter-panel summary")).to_have_text("Filter events (2 set)")
+    assert axe_violations(page) == []
+    context.close()
+
+
+def test_wide_screen_shows_the_filters_open(page, site):
+    page.goto(site)
+    expect(page.get_by_label("Search")).to_be_visible()
+    expect(page.locator("#filter-panel summary")).to_have_text("Filter events")
+
+
 @pytest.mark.parametrize(
     "path",
     [
