@@ -2,12 +2,15 @@
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 
 from relations.models import Actor, Category, Event, Source, Status
 
 YEAR_MIN, YEAR_MAX = 1, 9999
 
 NEWEST_FIRST = ("-start_date", "-slug")
+
+CACHED_CHOICES = ("actor", "source")
 
 
 class TimelineFilterForm(forms.Form):
@@ -119,6 +122,22 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_order(self, queryset, name, value):
         return queryset.order_by(*NEWEST_FIRST)
+
+    def cached_choices(self, version, seconds):
+        """{name: [(value, label)]} for the actor and source selects, cached per data version.
+
+        Building hundreds of options from model instances is most of the work of
+        a page whose result list is cached. Validation still asks the database.
+        """
+        lists = {}
+        for name in CACHED_CHOICES:
+            key = f"timeline-choices:{version}:{name}"
+            lists[name] = cache.get(key)
+            if lists[name] is None:
+                field = self.form.fields[name]
+                lists[name] = [(str(value), label) for value, label in field.choices]
+                cache.set(key, lists[name], seconds)
+        return lists
 
     @property
     def is_filtered(self):

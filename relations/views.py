@@ -35,7 +35,8 @@ def healthz(request):
 def timeline(request):
     """The timeline page; with htmx, only its result list (and the count, out of band)."""
     fragment = request.htmx and not request.htmx.history_restore_request
-    key = results_cache_key(request)
+    version = TimelineVersion.current()
+    key = results_cache_key(request, version)
     results = cache.get(key)
     filterset = None
     if results is None:
@@ -52,15 +53,16 @@ def timeline(request):
         return HttpResponse(html, status=results["status"])
     if filterset is None:
         filterset = EventFilter(request.GET, queryset=Event.objects.all())
-    context = {"filter": filterset, **results}
+    choices = filterset.cached_choices(version, settings.TIMELINE_CACHE_SECONDS)
+    context = {"filter": filterset, "choices": choices, **results}
     return render(request, "relations/timeline.html", context, status=results["status"])
 
 
-def results_cache_key(request):
+def results_cache_key(request, version):
     """The timeline data version and the exact query: an edit anywhere makes every key stale."""
     query = sorted((name, request.GET.getlist(name)) for name in request.GET)
     digest = hashlib.sha256(repr(query).encode()).hexdigest()
-    return f"timeline-results:{TimelineVersion.current()}:{digest}"
+    return f"timeline-results:{version}:{digest}"
 
 
 def build_results(request, filterset):

@@ -325,6 +325,25 @@ def test_cached_timeline_follows_a_source_edit(client, timeline):
     assert "1 independent source" in client.get(url).content.decode()
 
 
+def test_repeated_full_page_takes_the_actor_and_source_options_from_the_cache(client, timeline):
+    client.get("/?actor=li-qiang")
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/?actor=li-qiang").content.decode()
+    assert '<option value="li-qiang" selected>Li Qiang</option>' in html
+    assert '<option value="china">China</option>' in html
+    assert not [q for q in queries if "relations_source" in q["sql"] and "LIMIT" not in q["sql"]]
+    assert not [q for q in queries if "relations_actor" in q["sql"] and "LIMIT" not in q["sql"]]
+
+
+def test_cached_options_follow_new_actors_and_sources(client, timeline):
+    client.get("/")
+    ActorFactory(name="Aleksandr Volfovich", slug="aleksandr-volfovich")
+    SourceFactory(title="A new source", slug="a-new-source")
+    html = client.get("/?actor=aleksandr-volfovich").content.decode()
+    assert '<option value="aleksandr-volfovich" selected>Aleksandr Volfovich</option>' in html
+    assert '<option value="a-new-source">A new source</option>' in html
+
+
 def test_text_search_counts_the_same_whether_counted_in_python_or_sql(client, db, monkeypatch):
     for year in (2001, 2001, 2003):
         EventFactory(title="Grain corridor talks", start_date=dt.date(year, 5, 1))
