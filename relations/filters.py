@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.core.cache import cache
+from django.utils.html import format_html
 
 from relations.models import Actor, Category, Event, Source, Status
 
@@ -10,7 +11,7 @@ YEAR_MIN, YEAR_MAX = 1, 9999
 
 NEWEST_FIRST = ("-start_date", "-slug")
 
-CACHED_CHOICES = ("actor", "source")
+CACHED_OPTIONS = ("actor", "source")
 
 
 class TimelineFilterForm(forms.Form):
@@ -123,19 +124,22 @@ class EventFilter(django_filters.FilterSet):
     def filter_order(self, queryset, name, value):
         return queryset.order_by(*NEWEST_FIRST)
 
-    def cached_choices(self, version, seconds):
-        """{name: [(value, label)]} for the actor and source selects, cached per data version.
+    def cached_options(self, version, seconds):
+        """{name: [(value, "<option>…</option>")]} for the actor and source selects.
 
-        Building hundreds of options from model instances is most of the work of
-        a page whose result list is cached. Validation still asks the database.
+        Rendering hundreds of options from model instances is most of the work
+        of a page whose result list is cached, so they are kept rendered in the
+        cache, keyed by the data version. Validation still asks the database.
         """
         lists = {}
-        for name in CACHED_CHOICES:
-            key = f"timeline-choices:{version}:{name}"
+        for name in CACHED_OPTIONS:
+            key = f"timeline-options:{version}:{name}"
             lists[name] = cache.get(key)
             if lists[name] is None:
-                field = self.form.fields[name]
-                lists[name] = [(str(value), label) for value, label in field.choices]
+                lists[name] = [
+                    (str(value), format_html('<option value="{}">{}</option>', value, label))
+                    for value, label in self.form.fields[name].choices
+                ]
                 cache.set(key, lists[name], seconds)
         return lists
 

@@ -53,8 +53,8 @@ def timeline(request):
         return HttpResponse(html, status=results["status"])
     if filterset is None:
         filterset = EventFilter(request.GET, queryset=Event.objects.all())
-    choices = filterset.cached_choices(version, settings.TIMELINE_CACHE_SECONDS)
-    context = {"filter": filterset, "choices": choices, **results}
+    options = filterset.cached_options(version, settings.TIMELINE_CACHE_SECONDS)
+    context = {"filter": filterset, "options": options, **results}
     return render(request, "relations/timeline.html", context, status=results["status"])
 
 

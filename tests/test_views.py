@@ -329,7 +329,7 @@ def test_repeated_full_page_takes_the_actor_and_source_options_from_the_cache(cl
     client.get("/?actor=li-qiang")
     with CaptureQueriesContext(connection) as queries:
         html = client.get("/?actor=li-qiang").content.decode()
-    assert '<option value="li-qiang" selected>Li Qiang</option>' in html
+    assert '<option selected value="li-qiang">Li Qiang</option>' in html
     assert '<option value="china">China</option>' in html
     assert not [q for q in queries if "relations_source" in q["sql"] and "LIMIT" not in q["sql"]]
     assert not [q for q in queries if "relations_actor" in q["sql"] and "LIMIT" not in q["sql"]]
@@ -340,7 +340,7 @@ def test_cached_options_follow_new_actors_and_sources(client, timeline):
     ActorFactory(name="Aleksandr Volfovich", slug="aleksandr-volfovich")
     SourceFactory(title="A new source", slug="a-new-source")
     html = client.get("/?actor=aleksandr-volfovich").content.decode()
-    assert '<option value="aleksandr-volfovich" selected>Aleksandr Volfovich</option>' in html
+    assert '<option selected value="aleksandr-volfovich">Aleksandr Volfovich</option>' in html
     assert '<option value="a-new-source">A new source</option>' in html
 
 
