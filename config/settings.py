@@ -224,3 +224,21 @@ TIMELINE_CACHE_SECONDS = int(os.environ.get("TIMELINE_CACHE_SECONDS", "600"))
 # What this deployment follows; shown in page titles, feeds and export file names.
 TIMELINE_TITLE = os.environ.get("TIMELINE_TITLE", "China–Belarus relations")
 EXPORT_FILENAME = os.environ.get("EXPORT_FILENAME", "china-belarus-timeline")
+
+# Django's own logging prints only while debugging and mails errors to ADMINS;
+# here its records, server errors with their tracebacks included, go to stderr,
+# which gunicorn and any process manager keep.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        "django": {
+            "handlers": ["stderr"],
+            "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
+    },
+}

@@ -6,7 +6,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import (
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotFound,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
@@ -198,7 +203,10 @@ def bad_filters(filterset):
 def export(request, fmt):
     """The filtered timeline as a download, streamed."""
     if fmt not in EXPORT_FORMATS:
-        raise Http404(f"No export format “{fmt}”; choose one of {', '.join(EXPORT_FORMATS)}.")
+        return HttpResponseNotFound(
+            f"There is no export format “{fmt}”; choose one of {', '.join(EXPORT_FORMATS)}.\n",
+            content_type="text/plain; charset=utf-8",
+        )
     filterset = EventFilter(request.GET, queryset=Event.objects.all())
     if not filterset.is_valid():
         return bad_filters(filterset)

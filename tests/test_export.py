@@ -287,8 +287,13 @@ def test_downloads_with_bad_filters_get_a_plain_400(client, db, url):
     assert "could not be applied" in response.content.decode()
 
 
-def test_unknown_export_format_is_404(client, db):
-    assert client.get("/export/pdf/").status_code == 404
+def test_unknown_export_format_is_404_naming_the_formats(client, db):
+    response = client.get("/export/pdf/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == (
+        "There is no export format “pdf”; choose one of json, csv, ics, timelinejs.\n"
+    )
 
 
 def test_timeline_links_to_downloads_of_the_current_filter(client, timeline):

@@ -1,4 +1,6 @@
 import datetime as dt
+import io
+import logging
 import re
 
 import pytest
@@ -279,6 +281,39 @@ def test_source_page_shows_full_text(client, timeline):
 def test_unknown_event_and_source_are_404(client, db):
     assert client.get("/events/no-such-event/").status_code == 404
     assert client.get("/sources/no-such-source/").status_code == 404
+
+
+def test_missing_page_gets_the_site_layout_and_a_way_back(client, db):
+    response = client.get("/events/no-such-event/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "<h1>Page not found</h1>" in html
+    assert 'class="site-header"' in html
+    assert '<form method="get" action="/"' in html
+
+
+def test_server_error_gets_a_page_and_its_traceback_is_logged(client, db, monkeypatch):
+    def broken(page):
+        raise RuntimeError("a bug in the result list")
+
+    monkeypatch.setattr(views, "page_events", broken)
+    # The handler from settings.LOGGING; pytest adds capturing handlers of its own.
+    (handler,) = [
+        h for h in logging.getLogger("django").handlers if type(h) is logging.StreamHandler
+    ]
+    stderr = io.StringIO()
+    previous = handler.setStream(stderr)
+    client.raise_request_exception = False
+    try:
+        response = client.get("/?category=energy")
+    finally:
+        handler.setStream(previous)
+
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+    logged = stderr.getvalue()
+    assert "ERROR django.request: Internal Server Error: /" in logged
+    assert "RuntimeError: a bug in the result list" in logged
 
 
 def test_timeline_refuses_post(client, db):
