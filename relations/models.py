@@ -353,6 +353,29 @@ class Event(SpanDates, models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    def timeline_neighbours(self):
+        """(the event just before, the event just after) this one in timeline order.
+
+        Timeline order is start date, then slug. Each is None at an end of the
+        timeline. Each query reads the (start_date, slug) index from this date on.
+        """
+        events = Event.objects.only("slug", "title", "start_date", "end_date", "precision")
+        same_day_before = Q(start_date=self.start_date, slug__gte=self.slug)
+        same_day_after = Q(start_date=self.start_date, slug__lte=self.slug)
+        before = (
+            events.filter(start_date__lte=self.start_date)
+            .exclude(same_day_before)
+            .order_by("-start_date", "-slug")
+            .first()
+        )
+        after = (
+            events.filter(start_date__gte=self.start_date)
+            .exclude(same_day_after)
+            .order_by("start_date", "slug")
+            .first()
+        )
+        return before, after
+
     def build_search_document(self, quotes=None):
         if quotes is None:
             quotes = self.citations.values_list("quote", flat=True) if self.pk else []

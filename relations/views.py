@@ -163,7 +163,9 @@ def event_detail(request, slug):
     )
     for citation in event.citations.all():
         citation.passage = surrounding(citation.source.text, citation.quote)
-    return render(request, "relations/event.html", {"event": event})
+    earlier, later = event.timeline_neighbours()
+    context = {"event": event, "earlier": earlier, "later": later}
+    return render(request, "relations/event.html", context)
 
 
 @require_GET

@@ -176,3 +176,13 @@ def test_start_year_follows_the_start_date_however_it_is_given():
     event.start_date = dt.date(1992, 1, 20)
     event.save()
     assert Event.objects.get(pk=event.pk).start_year == 1992
+
+
+def test_events_on_the_same_day_follow_each_other_in_slug_order():
+    day = dt.date(2020, 5, 1)
+    first, second, third = (EventFactory(slug=slug, start_date=day) for slug in "abc")
+    EventFactory(slug="z-earlier-day", start_date=dt.date(2020, 4, 30))
+
+    assert second.timeline_neighbours() == (first, third)
+    assert first.timeline_neighbours()[0].slug == "z-earlier-day"
+    assert third.timeline_neighbours()[1] is None

@@ -254,8 +254,18 @@ def test_event_page_shows_summary_date_note_and_actors(client, timeline):
     assert '<a href="/?actor=viktor-khrenin">Viktor Khrenin</a>' in html
 
 
+def test_event_page_links_to_the_events_before_and_after_it(client, timeline):
+    html = client.get("/events/li-qiang-golovchenko-talks-minsk/").content.decode()
+    assert re.search(r'<a href="/events/eagle-assault-2024-exercise/" rel="prev">', html)
+    assert re.search(r'<a href="/events/joint-statement-2024/" rel="next"', html)
+
+    last = client.get("/events/joint-statement-2024/").content.decode()
+    assert 'rel="prev"' in last
+    assert 'rel="next"' not in last
+
+
 def test_event_page_query_count_is_fixed(client, timeline, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(5):
         client.get("/events/joint-statement-2024/")
 
 
