@@ -90,6 +90,19 @@ class Actor(models.Model):
         return (self.slug,)
 
 
+class SourceQuerySet(models.QuerySet):
+    def with_citation_counts(self):
+        """Annotate `event_count` (events citing the source) and `quote_count`."""
+        return self.annotate(
+            event_count=Count("citations__event", distinct=True),
+            quote_count=Count("citations"),
+        )
+
+
+class SourceManager(SlugManager.from_queryset(SourceQuerySet)):
+    pass
+
+
 class Source(models.Model):
     """A document events are cited from, with its full text kept verbatim."""
 
@@ -126,7 +139,7 @@ class Source(models.Model):
     )
     notes = models.TextField(blank=True)
 
-    objects = SlugManager()
+    objects = SourceManager()
     history = HistoricalRecords()
 
     class Meta:

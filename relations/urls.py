@@ -7,6 +7,7 @@ app_name = "relations"
 urlpatterns = [
     path("", views.timeline, name="timeline"),
     path("events/<slug:slug>/", views.event_detail, name="event"),
+    path("sources/", views.source_list, name="sources"),
     path("sources/<slug:slug>/", views.source_detail, name="source"),
     path("export/<slug:fmt>/", views.export, name="export"),
     path("feed/", views.feed, name="feed"),

@@ -169,6 +169,12 @@ def event_detail(request, slug):
 
 
 @require_GET
+def source_list(request):
+    sources = Source.objects.defer("text").with_citation_counts().order_by("title", "slug")
+    return render(request, "relations/sources.html", {"sources": sources})
+
+
+@require_GET
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
     citations = sorted(
@@ -179,6 +185,7 @@ def source_detail(request, slug):
     context = {
         "source": source,
         "citations": citations,
+        "event_count": len({citation.event_id for citation in citations}),
         "marked_text": mark_citations(source.text, citations, numbers),
     }
     return render(request, "relations/source.html", context)

@@ -9,6 +9,7 @@ from relations.filters import EventFilter
 PUBLIC_URLS = [
     "/",
     "/events/joint-statement-2024/",
+    "/sources/",
     "/sources/chinese-troops-in-belarus-explainer/",
     "/export/json/",
     "/export/csv/",

@@ -104,6 +104,7 @@ def hostile(db):
         ("/?q=quote", {"HX-Request": "true"}),
         ("/events/hostile-event/", {}),
         ("/sources/hostile-source/", {}),
+        ("/sources/", {}),
         ("/feed/", {}),
         ("/export/timelinejs/", {}),
     ],

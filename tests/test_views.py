@@ -288,6 +288,31 @@ def test_source_page_shows_full_text(client, timeline):
     assert "What are the potential consequences of the China-Belarus partnership" in html
 
 
+def test_source_list_shows_reliability_and_how_many_events_cite_each_source(client, timeline):
+    html = client.get("/sources/").content.decode()
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</tr>", html, re.S)
+    assert len(rows) == 3
+    explainer = next(row for row in rows if "Chinese troops in Belarus" in row)
+    assert "Unreliable" in explainer
+    assert "Date unknown" in explainer
+    assert 'href="/?source=chinese-troops-in-belarus-explainer"' in explainer
+    assert ">2</a>" in explainer  # two events cite it, with one quote each
+
+
+def test_source_list_query_count_does_not_grow_with_the_sources(
+    client, db, django_assert_max_num_queries
+):
+    for _ in range(20):
+        CitationFactory()
+    with django_assert_max_num_queries(1):
+        client.get("/sources/")
+
+
+def test_source_page_counts_events_and_quotes(client, timeline):
+    html = client.get("/sources/idn-2023-08-china-defence-minister-in-belarus/").content.decode()
+    assert "1 event on the timeline</a> (3 quotes)" in html
+
+
 def test_unknown_event_and_source_are_404(client, db):
     assert client.get("/events/no-such-event/").status_code == 404
     assert client.get("/sources/no-such-source/").status_code == 404

@@ -167,6 +167,7 @@ def test_wide_screen_shows_the_filters_open(page, site):
         "/events/li-shangfu-visits-belarus/",
         "/sources/theworldnews-2024-08-23-china-belarus-cooperation/",
         "/sources/chinese-troops-in-belarus-explainer/",
+        "/sources/",
         "/events/no-such-event/",
     ],
 )
