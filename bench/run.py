@@ -315,6 +315,9 @@ def report(results):
         "*cache off* rows show the first request for a query, which is not within 3×: "
         "about half of its time goes to rendering fifty events with Django templates "
         "and a quarter to SQL (profiled in-process at 100k events).",
+        "- A p95 of a few milliseconds moves by a millisecond or two from run to run, "
+        "and the ratio of two of them moves with it: on 2026-11-25, four runs on one "
+        "machine put the cached fragment's ratio at 100k events between 1.6× and 2.9×.",
         "- The full page also renders the filter form. Its actor and source options "
         "(400 and 300 here) are kept rendered in the cache per data version: before, "
         "building them from model instances was most of a cached page's time.",

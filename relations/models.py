@@ -91,12 +91,9 @@ class Actor(models.Model):
 
 
 class SourceQuerySet(models.QuerySet):
-    def with_citation_counts(self):
-        """Annotate `event_count` (events citing the source) and `quote_count`."""
-        return self.annotate(
-            event_count=Count("citations__event", distinct=True),
-            quote_count=Count("citations"),
-        )
+    def with_event_counts(self):
+        """Annotate `event_count`: how many events cite the source."""
+        return self.annotate(event_count=Count("citations__event", distinct=True))
 
 
 class SourceManager(SlugManager.from_queryset(SourceQuerySet)):

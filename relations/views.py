@@ -170,7 +170,7 @@ def event_detail(request, slug):
 
 @require_GET
 def source_list(request):
-    sources = Source.objects.defer("text").with_citation_counts().order_by("title", "slug")
+    sources = Source.objects.defer("text").with_event_counts().order_by("title", "slug")
     return render(request, "relations/sources.html", {"sources": sources})
 
 
