@@ -168,6 +168,13 @@ class Source(models.Model):
         return self.origin or self.publisher
 
     @property
+    def publisher_display(self):
+        """'TheWorldNews (reproducing Reuters)', or the publisher alone."""
+        if self.origin:
+            return f"{self.publisher} (reproducing {self.origin})"
+        return self.publisher
+
+    @property
     def published_display(self):
         if self.published_on is None:
             return "date unknown"
