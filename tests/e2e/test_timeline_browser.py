@@ -153,6 +153,23 @@ def test_narrow_screen_shows_events_first_and_folds_the_filters(browser, site):
     context.close()
 
 
+def test_narrow_screen_shows_each_sources_reliability_without_sideways_scrolling(browser, site):
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.goto(f"{site}/sources/")
+
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    rows = page.locator(".source-table tbody tr")
+    expect(rows).to_have_count(3)
+    for row in rows.all():
+        reliability = row.locator(".reliability")
+        reliability.scroll_into_view_if_needed()
+        expect(reliability).to_be_in_viewport(ratio=1)
+        expect(row.get_by_role("cell", name=re.compile(r"^Reliability "))).to_be_visible()
+    assert axe_violations(page) == []
+    context.close()
+
+
 def test_wide_screen_shows_the_filters_open(page, site):
     page.goto(site)
     expect(page.get_by_label("Search")).to_be_visible()
