@@ -125,7 +125,8 @@ CHART_MAX_LABELS = 12
 def year_chart(year_counts, query):
     """A bar per year from the first to the last, empty years included.
 
-    Heights are percentages of the tallest bar; about a dozen years are labelled.
+    Heights are percentages of the tallest bar; about a dozen years are labelled,
+    none so close to the last year that the two labels would run together.
     Each bar links to its year under the current filters (`query`).
     """
     if not year_counts:
@@ -147,7 +148,8 @@ def year_chart(year_counts, query):
                 "count": counts.get(year, 0),
                 "height": height,
                 "y": round(100 - height, 1),
-                "labelled": (year - first) % label_every == 0 or year == last,
+                "labelled": year == last
+                or ((year - first) % label_every == 0 and last - year >= label_every),
                 "edge": year in (first, last),
             }
         )

@@ -441,3 +441,13 @@ def test_year_chart_labels_the_first_and_last_year(client, timeline):
     html = client.get("/").content.decode()
     assert '<span class="bar-label edge" aria-hidden="true">1992</span>' in html
     assert '<span class="bar-label edge" aria-hidden="true">2024</span>' in html
+
+
+def test_year_chart_leaves_no_label_crowding_the_last_year(client, timeline):
+    """1992–2024 is labelled every third year; 2022 would sit beside 2024, under 2023's bar."""
+    html = client.get("/").content.decode()
+    labelled = re.findall(
+        r'<span class="bar-label(?: edge)?" aria-hidden="true">(\d{4})</span>', html
+    )
+    assert labelled[0] == "1992" and labelled[-1] == "2024"
+    assert "2022" not in labelled and "2019" in labelled
