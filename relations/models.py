@@ -377,17 +377,19 @@ class Event(SpanDates, models.Model):
         timeline. Each query reads the (start_date, slug) index from this date on.
         """
         events = Event.objects.only("slug", "title", "start_date", "end_date", "precision")
-        same_day_before = Q(start_date=self.start_date, slug__gte=self.slug)
-        same_day_after = Q(start_date=self.start_date, slug__lte=self.slug)
+        # The date ranges keep the index seek; these drop this event and the
+        # same-day events on the wrong side of it in slug order.
+        same_day_from_here_on = Q(start_date=self.start_date, slug__gte=self.slug)
+        same_day_up_to_here = Q(start_date=self.start_date, slug__lte=self.slug)
         before = (
             events.filter(start_date__lte=self.start_date)
-            .exclude(same_day_before)
+            .exclude(same_day_from_here_on)
             .order_by("-start_date", "-slug")
             .first()
         )
         after = (
             events.filter(start_date__gte=self.start_date)
-            .exclude(same_day_after)
+            .exclude(same_day_up_to_here)
             .order_by("start_date", "slug")
             .first()
         )
