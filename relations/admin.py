@@ -122,5 +122,6 @@ class CitationAdmin(SimpleHistoryAdmin):
 class ActorAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "slug"]
     list_filter = ["kind"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name", "slug", "aliases"]
+    fields = ["name", "slug", "kind", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
