@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "relations.middleware.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    "relations.middleware.QueryStringLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -220,6 +221,15 @@ CACHES = {
     }
 }
 TIMELINE_CACHE_SECONDS = int(os.environ.get("TIMELINE_CACHE_SECONDS", "600"))
+
+# Event and source dates must fall within these years (model validation, so the
+# admin and import_timeline refuse others); the year filters accept the same range.
+TIMELINE_YEAR_MIN = int(os.environ.get("TIMELINE_YEAR_MIN", "1800"))
+TIMELINE_YEAR_MAX = int(os.environ.get("TIMELINE_YEAR_MAX", "2100"))
+
+# A longer query string is refused with 414 before any view runs: no page of
+# this site needs more, and nothing unbounded should reach a view or a cache.
+MAX_QUERY_STRING_LENGTH = int(os.environ.get("MAX_QUERY_STRING_LENGTH", "4096"))
 
 # What this deployment follows; shown in page titles, feeds and export file names.
 TIMELINE_TITLE = os.environ.get("TIMELINE_TITLE", "China–Belarus relations")

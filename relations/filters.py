@@ -3,11 +3,14 @@
 import django_filters
 from django import forms
 from django.core.cache import cache
+from django.db import models
+from django.http import QueryDict
 from django.utils.html import format_html
 
 from relations.models import Actor, Category, Event, Source, Status
+from relations.validators import year_range
 
-YEAR_MIN, YEAR_MAX = 1, 9999
+YEAR_MIN, YEAR_MAX = year_range()
 
 NEWEST_FIRST = ("-start_date", "-slug")
 
@@ -142,6 +145,26 @@ class EventFilter(django_filters.FilterSet):
                 ]
                 cache.set(key, lists[name], seconds)
         return lists
+
+    def canonical_query(self):
+        """The validated filters as a QueryDict, in one fixed form per meaning.
+
+        Cache keys and every link the page generates are built from this, never
+        from the raw query string: unknown parameters, repeated values and
+        spelling variants never reach the cache or the HTML. Call after is_valid().
+        """
+        query = QueryDict(mutable=True)
+        for name in self.filters:
+            value = self.form.cleaned_data.get(name)
+            if value in (None, "", []):
+                continue
+            if isinstance(value, list):
+                query.setlist(name, sorted(set(value)))
+            elif isinstance(value, models.Model):
+                query[name] = value.slug
+            else:
+                query[name] = str(value)
+        return query
 
     @property
     def is_filtered(self):

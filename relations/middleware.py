@@ -1,5 +1,7 @@
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
+from django.conf import settings
+from django.http import HttpResponse
 from django.urls import reverse
 
 ADMIN_POLICY = {
@@ -19,3 +21,22 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if not report_only and request.path_info.startswith(reverse("admin:index")):
             parts.replace = {**(parts.replace or {}), **ADMIN_POLICY}
         return parts
+
+
+class QueryStringLimitMiddleware:
+    """Refuse a query string longer than settings.MAX_QUERY_STRING_LENGTH with a 414."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        length = len(request.META.get("QUERY_STRING", ""))
+        limit = settings.MAX_QUERY_STRING_LENGTH
+        if length > limit:
+            return HttpResponse(
+                f"This address's query string is {length} characters long; this site accepts "
+                f"at most {limit}. Remove the parameters the page does not use.\n",
+                status=414,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

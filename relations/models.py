@@ -12,6 +12,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from relations.dates import DatePrecision, SpanDates, format_date, is_canonical, iso_date
+from relations.validators import validate_timeline_date
 
 QUOTE_MAX_LENGTH = 1000
 TRIGRAM = 3
@@ -208,7 +209,7 @@ class Source(models.Model):
         return iso_date(self.published_on, self.published_precision)
 
     def clean(self):
-        errors = {}
+        errors = date_range_errors(self, ["published_on"])
         if self.published_on and not is_canonical(self.published_on, self.published_precision):
             errors["published_on"] = _precision_message(self.published_precision)
         if self.reliability != self.Reliability.RELIABLE and not self.reliability_note.strip():
@@ -422,7 +423,7 @@ class Event(SpanDates, models.Model):
         return "\n".join([self.title, self.summary, *quotes])
 
     def clean(self):
-        errors = {}
+        errors = date_range_errors(self, ["start_date", "end_date"])
         if self.start_date and not is_canonical(self.start_date, self.precision):
             errors["start_date"] = _precision_message(self.precision)
         if self.end_date and not is_canonical(self.end_date, self.precision):
@@ -496,6 +497,17 @@ class Citation(models.Model):
                 message += f" Closest passage: “{closest}”."
             message += " Quotes must match exactly, including apostrophes, dashes and spaces."
             raise ValidationError({"quote": message})
+
+
+def date_range_errors(instance, names):
+    """{field name: error} for the date fields of `instance` outside the timeline's years."""
+    errors = {}
+    for name in names:
+        try:
+            validate_timeline_date(getattr(instance, name))
+        except ValidationError as error:
+            errors[name] = error
+    return errors
 
 
 def _precision_message(precision):

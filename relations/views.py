@@ -10,6 +10,7 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseNotFound,
+    QueryDict,
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
@@ -41,14 +42,18 @@ def timeline(request):
     """The timeline page; with htmx, only its result list (and the count, out of band)."""
     fragment = request.htmx and not request.htmx.history_restore_request
     version = TimelineVersion.current()
-    key = results_cache_key(request, version)
-    results = cache.get(key)
-    filterset = None
-    if results is None:
-        filterset = EventFilter(request.GET, queryset=Event.objects.all())
-        results = build_results(request, filterset)
-        if results["status"] == 200:
+    filterset = EventFilter(request.GET, queryset=Event.objects.all())
+    if filterset.is_valid():
+        query = filterset.canonical_query()
+        page_number = page_parameter(request.GET.get("page"))
+        key = results_cache_key(query, page_number, version)
+        results = cache.get(key)
+        if results is None:
+            results = build_results(request, filterset, query, page_number)
             cache.set(key, results, settings.TIMELINE_CACHE_SECONDS)
+    else:
+        query = QueryDict()
+        results = filter_errors(request, filterset)
     if fragment:
         html = format_html(
             '<p id="result-status" hx-swap-oob="innerHTML">{}</p>{}',
@@ -56,38 +61,56 @@ def timeline(request):
             results["results_html"],
         )
         return HttpResponse(html, status=results["status"])
-    if filterset is None:
-        filterset = EventFilter(request.GET, queryset=Event.objects.all())
     options = filterset.cached_options(version, settings.TIMELINE_CACHE_SECONDS)
-    context = {"filter": filterset, "options": options, **results}
+    context = {"filter": filterset, "options": options, "query": query, **results}
     return render(request, "relations/timeline.html", context, status=results["status"])
 
 
-def results_cache_key(request, version):
-    """The timeline data version and the exact query: an edit anywhere makes every key stale."""
-    query = sorted((name, request.GET.getlist(name)) for name in request.GET)
-    digest = hashlib.sha256(repr(query).encode()).hexdigest()
+def page_parameter(value):
+    """The page asked for as a whole number (1 when it is not one); the paginator clamps it."""
+    try:
+        return int(value or 1)
+    except ValueError:
+        return 1
+
+
+def results_cache_key(query, page_number, version):
+    """The data version and the validated query: an edit anywhere makes every key stale."""
+    digest = hashlib.sha256(f"{query.urlencode()}#{page_number}".encode()).hexdigest()
     return f"timeline-results:{version}:{digest}"
 
 
-def build_results(request, filterset):
-    """The result list as HTML with its status line, or the filter errors with status 400."""
-    context = {"filter": filterset}
-    if not filterset.is_valid():
-        return {
-            "status": 400,
-            "status_text": "The filters need correcting.",
-            "results_html": render_to_string("relations/timeline.html#results", context, request),
-        }
+def filter_errors(request, filterset):
+    """The filter form's errors, status 400; never cached."""
+    return {
+        "status": 400,
+        "status_text": "The filters need correcting.",
+        "results_html": render_to_string(
+            "relations/timeline.html#results", {"filter": filterset}, request
+        ),
+    }
+
+
+def build_results(request, filterset, query, page_number):
+    """The result list of a valid filter as HTML, with its status line.
+
+    Every link in it is built from `query`, the validated filters, so what is
+    cached depends on nothing else in the request.
+    """
     page, year_counts = paginate(
-        filterset.qs, request.GET.get("page"), narrow=bool(filterset.form.cleaned_data["q"])
+        filterset.qs, page_number, narrow=bool(filterset.form.cleaned_data["q"])
     )
     total = Event.objects.count()
     status_text = f"Showing {page.paginator.count} of {total} event{pluralize(total)}"
     if page.paginator.num_pages > 1:
         status_text += f" (page {page.number} of {page.paginator.num_pages})"
-    years = year_chart(year_counts, request.GET)
-    context.update(page=page, events=page_events(page), years=years)
+    context = {
+        "filter": filterset,
+        "query": query,
+        "page": page,
+        "events": page_events(page),
+        "years": year_chart(year_counts, query),
+    }
     return {
         "status": 200,
         "status_text": status_text + ".",
@@ -127,7 +150,7 @@ def year_chart(year_counts, query):
 
     Heights are percentages of the tallest bar; about a dozen years are labelled,
     none so close to the last year that the two labels would run together.
-    Each bar links to its year under the current filters (`query`).
+    Each bar links to its year under the current, validated filters (`query`).
     """
     if not year_counts:
         return []
@@ -140,7 +163,6 @@ def year_chart(year_counts, query):
         height = round(100 * counts.get(year, 0) / tallest, 1)
         link = query.copy()
         link["year_from"] = link["year_to"] = year
-        link.pop("page", None)
         bars.append(
             {
                 "href": "?" + link.urlencode(),

@@ -1,6 +1,9 @@
 """Property-based fuzzing of every public URL's query parameters: never a 5xx."""
 
+import re
+
 import pytest
+from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -81,3 +84,38 @@ def test_no_query_string_causes_a_server_error(client, timeline, url, query, req
 def test_no_path_causes_a_server_error(client, db, slug):
     for prefix in ("/events/", "/sources/", "/export/"):
         assert client.get(prefix + slug.replace("/", "") + "/").status_code < 500
+
+
+def results_keys():
+    return {key for key in cache._cache if "timeline-results:" in key}
+
+
+def without_nonce(response):
+    return re.sub(rb'nonce="[^"]*"', b"", response.content)
+
+
+KNOWN = {*EventFilter.base_filters, "page"}
+unknown = st.lists(
+    st.tuples(st.text(min_size=1, max_size=12).filter(lambda name: name not in KNOWN), garbage),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(query=known, extra=unknown, request_headers=headers)
+def test_unknown_parameters_add_no_cache_entry_and_change_no_byte(
+    client, timeline, query, extra, request_headers
+):
+    """Whatever else a query carries, the timeline answers as to its known parameters alone."""
+    clean = client.get("/", query, headers=request_headers)
+    keys = results_keys()
+    noisy = client.get("/", [*query.items(), *extra], headers=request_headers)
+    assert noisy.status_code in (clean.status_code, 414)
+    if noisy.status_code != 414:
+        assert without_nonce(noisy) == without_nonce(clean)
+    assert results_keys() == keys

@@ -49,3 +49,15 @@ def test_import_quote_not_in_source_names_the_record_and_saves_nothing(tmp_path)
     with pytest.raises(CommandError, match=r"record \d+ \(relations.citation .*not found verbatim"):
         call_command("import_timeline", str(path))
     assert Event.objects.count() == 0
+
+
+def test_import_refuses_a_date_outside_the_timeline_years(tmp_path):
+    def corrupt(records):
+        event = next(r for r in records if r["model"] == "relations.event")
+        event["fields"]["start_date"] = "9999-01-01"
+        event["fields"]["end_date"] = None
+
+    path = write(tmp_path, fixture_with(corrupt))
+    with pytest.raises(CommandError, match=r"relations.event .*year 9999 is outside"):
+        call_command("import_timeline", str(path))
+    assert Event.objects.count() == 0

@@ -186,3 +186,36 @@ def test_events_on_the_same_day_follow_each_other_in_slug_order():
     assert second.timeline_neighbours() == (first, third)
     assert first.timeline_neighbours()[0].slug == "z-earlier-day"
     assert third.timeline_neighbours()[1] is None
+
+
+@pytest.mark.parametrize(
+    ("field", "date"),
+    [
+        ("start_date", dt.date(24, 8, 22)),
+        ("start_date", dt.date(9999, 1, 1)),
+        ("end_date", dt.date(9999, 12, 31)),
+    ],
+)
+def test_event_dates_outside_the_timeline_years_are_invalid(field, date):
+    event = EventFactory.build(start_date=dt.date(2024, 1, 1), end_date=None)
+    setattr(event, field, date)
+    with pytest.raises(ValidationError) as excinfo:
+        event.full_clean()
+    assert f"The year {date.year} is outside the years this timeline covers (1800 to 2100)" in str(
+        excinfo.value.message_dict[field]
+    )
+
+
+def test_event_year_range_follows_the_settings(settings):
+    settings.TIMELINE_YEAR_MIN = 1000
+    EventFactory.build(start_date=dt.date(1054, 7, 16)).full_clean()
+    settings.TIMELINE_YEAR_MAX = 2030
+    with pytest.raises(ValidationError):
+        EventFactory.build(start_date=dt.date(2031, 1, 1)).full_clean()
+
+
+def test_source_published_outside_the_timeline_years_is_invalid():
+    source = SourceFactory.build(published_on=dt.date(9999, 1, 1))
+    with pytest.raises(ValidationError) as excinfo:
+        source.full_clean()
+    assert "outside the years" in str(excinfo.value.message_dict["published_on"])

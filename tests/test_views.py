@@ -170,7 +170,7 @@ def test_filter_form_works_without_javascript(client, timeline):
         ("source=nowhere", "There is no source “nowhere”."),
         ("status=rumoured", "There is no status “rumoured”."),
         ("order=random", "Select a valid choice."),
-        ("year_to=99999", "less than or equal to 9999"),
+        ("year_to=99999", "less than or equal to 2100"),
     ],
 )
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
