@@ -205,10 +205,23 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-if BEHIND_PROXY:
-    # The client's address is the last one the (single) proxy appended.
-    AXES_IPWARE_PROXY_COUNT = 1
+# The client's address, for the lockout, comes from django-ipware. Behind
+# proxies, each appends the address it received the request from to
+# X-Forwarded-For, so the client is the TRUSTED_PROXY_COUNT-th address from the
+# right; anything a client writes into the header itself sits further left
+# and is ignored. Without a proxy, only REMOTE_ADDR counts.
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1" if BEHIND_PROXY else "0")
+)
+if TRUSTED_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+    # ipware counts the proxies whose own addresses are in the header: all but the last.
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
+    # Longer chains (client-written entries on the left) are accepted, not discarded.
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
