@@ -18,8 +18,11 @@ PROXY_SETTINGS = (
 
 def production_settings(**env):
     """The ipware settings config/settings.py derives from the environment."""
-    code = f"from django.conf import settings; print(json.dumps({{n: getattr(settings, n, None) for n in {PROXY_SETTINGS!r}}}))"
-    result = manage("shell", "--no-imports", "-c", "import json; " + code, DJANGO_DEBUG="1", **env)
+    code = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n, None) for n in {PROXY_SETTINGS!r}}}))"
+    )
+    result = manage("shell", "--no-imports", "-c", code, DJANGO_DEBUG="1", **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
