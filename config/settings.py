@@ -244,6 +244,9 @@ TIMELINE_YEAR_MAX = int(os.environ.get("TIMELINE_YEAR_MAX", "2100"))
 # this site needs more, and nothing unbounded should reach a view or a cache.
 MAX_QUERY_STRING_LENGTH = int(os.environ.get("MAX_QUERY_STRING_LENGTH", "4096"))
 
+# Drafts: with this on, an editor cannot publish an event or source they created.
+TIMELINE_REQUIRE_SECOND_EDITOR = env_flag("TIMELINE_REQUIRE_SECOND_EDITOR")
+
 # What this deployment follows; shown in page titles, feeds and export file names.
 TIMELINE_TITLE = os.environ.get("TIMELINE_TITLE", "China–Belarus relations")
 EXPORT_FILENAME = os.environ.get("EXPORT_FILENAME", "china-belarus-timeline")

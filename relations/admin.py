@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
+from relations.editing.publication import PublicationAdmin
 from relations.models import Actor, Citation, Event, Source
 
 admin.site.site_header = "Relations Timeline: editors"
@@ -50,7 +51,7 @@ class CitationCountAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(CitationCountAdmin):
+class EventAdmin(PublicationAdmin, CitationCountAdmin):
     list_display = ["title", "date", "category", "status", "citation_count"]
     ordering = ["-start_date", "slug"]
     list_filter = ["category", "status", "precision", "actors"]
@@ -71,7 +72,7 @@ class EventAdmin(CitationCountAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(CitationCountAdmin):
+class SourceAdmin(PublicationAdmin, CitationCountAdmin):
     list_display = ["title", "publisher", "published", "kind", "reliability", "citation_count"]
     ordering = ["title"]
     list_filter = ["reliability", "kind", "language"]

@@ -1,4 +1,4 @@
-"""The "Editors" group: may add, change, delete and view all timeline data."""
+"""The "Editors" group: may add, change, delete, view and publish all timeline data."""
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
@@ -23,6 +23,7 @@ def ensure_editors_group(apps=global_apps):
     codenames = [f"{action}_{model}" for model in MODELS for action in ACTIONS]
     # The historical models' view permissions let editors read the change history.
     codenames += [f"view_historical{model}" for model in MODELS]
+    codenames += ["publish_event", "publish_source"]
     group.permissions.set(
         Permission.objects.filter(content_type__app_label="relations", codename__in=codenames)
     )

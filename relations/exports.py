@@ -133,7 +133,8 @@ def export_events(events):
         for event_id, name in actors:
             by_pk[event_id].actors.append(name)
         citations = (
-            Citation.objects.filter(event_id__in=by_pk)
+            Citation.objects.public()
+            .filter(event_id__in=by_pk)
             .order_by("source__slug", "pk")
             .values("event_id", "quote", "stance", "locator", "source__slug",
                     "source__title", "source__url")

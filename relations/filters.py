@@ -64,7 +64,7 @@ class EventFilter(django_filters.FilterSet):
     )
     source = django_filters.ModelChoiceFilter(
         label="Source",
-        queryset=Source.objects.only("slug", "title"),
+        queryset=Source.objects.public().only("slug", "title"),
         to_field_name="slug",
         empty_label="Any source",
         method="filter_source",

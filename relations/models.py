@@ -12,6 +12,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from relations.dates import DatePrecision, SpanDates, format_date, is_canonical, iso_date
+from relations.publication import Publication, PublicQuerySet, Publishable
 from relations.validators import validate_timeline_date
 
 QUOTE_MAX_LENGTH = 1000
@@ -112,17 +113,23 @@ class Actor(models.Model):
         self.aliases = "\n".join(dict.fromkeys(a for a in self.alias_list if a != self.name))
 
 
-class SourceQuerySet(models.QuerySet):
+class SourceQuerySet(PublicQuerySet):
     def with_event_counts(self):
-        """Annotate `event_count`: how many events cite the source."""
-        return self.annotate(event_count=Count("citations__event", distinct=True))
+        """Annotate `event_count`: how many published events cite the source."""
+        return self.annotate(
+            event_count=Count(
+                "citations__event",
+                distinct=True,
+                filter=Q(citations__event__publication=Publication.PUBLISHED),
+            )
+        )
 
 
 class SourceManager(SlugManager.from_queryset(SourceQuerySet)):
     pass
 
 
-class Source(models.Model):
+class Source(Publishable, models.Model):
     """A document events are cited from, with its full text kept verbatim."""
 
     Kind = SourceKind
@@ -163,6 +170,7 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["slug"]
+        permissions = [("publish_source", "Can publish sources")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=SourceKind.values), name="source_kind_valid"
@@ -173,6 +181,9 @@ class Source(models.Model):
             models.CheckConstraint(
                 condition=Q(published_precision__in=DatePrecision.values),
                 name="source_published_precision_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(publication__in=Publication.values), name="source_publication_valid"
             ),
         ]
 
@@ -244,7 +255,7 @@ class Source(models.Model):
         return self.text[start:end]
 
 
-class EventQuerySet(models.QuerySet):
+class EventQuerySet(PublicQuerySet):
     def in_categories(self, categories):
         return self.filter(category__in=categories)
 
@@ -306,18 +317,17 @@ class EventQuerySet(models.QuerySet):
         origin = Coalesce(
             NullIf("citations__source__origin", Value("")), "citations__source__publisher"
         )
-        return self.annotate(
-            independent_sources=Count(
-                origin, distinct=True, filter=Q(citations__stance=Citation.Stance.SUPPORTS)
-            )
+        supporting = Q(citations__stance=Citation.Stance.SUPPORTS) & Q(
+            citations__source__publication=Publication.PUBLISHED
         )
+        return self.annotate(independent_sources=Count(origin, distinct=True, filter=supporting))
 
 
 class EventManager(SlugManager.from_queryset(EventQuerySet)):
     pass
 
 
-class Event(SpanDates, models.Model):
+class Event(SpanDates, Publishable, models.Model):
     """Something that happened between the two countries, on a date known to some precision."""
 
     Category = Category
@@ -357,6 +367,7 @@ class Event(SpanDates, models.Model):
 
     class Meta:
         ordering = ["start_date", "slug"]
+        permissions = [("publish_event", "Can publish events")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
@@ -371,6 +382,9 @@ class Event(SpanDates, models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(precision__in=DatePrecision.values), name="event_precision_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(publication__in=Publication.values), name="event_publication_valid"
             ),
         ]
         # end_date in the date indexes lets a year filter, which compares it, be
@@ -395,10 +409,11 @@ class Event(SpanDates, models.Model):
     def timeline_neighbours(self):
         """(the event just before, the event just after) this one in timeline order.
 
-        Timeline order is start date, then slug. Each is None at an end of the
-        timeline. Each query reads the (start_date, slug) index from this date on.
+        Timeline order is start date, then slug; published events only. Each is
+        None at an end of the timeline. Each query reads the (start_date, slug)
+        index from this date on.
         """
-        events = Event.objects.only("slug", "title", "start_date", "end_date", "precision")
+        events = Event.objects.public().only("slug", "title", "start_date", "end_date", "precision")
         # The date ranges keep the index seek; these drop this event and the
         # same-day events on the wrong side of it in slug order.
         same_day_from_here_on = Q(start_date=self.start_date, slug__gte=self.slug)
@@ -418,9 +433,19 @@ class Event(SpanDates, models.Model):
         return before, after
 
     def build_search_document(self, quotes=None):
+        """Title, summary and the quotes from published sources: what a reader may search."""
         if quotes is None:
-            quotes = self.citations.values_list("quote", flat=True) if self.pk else []
+            quotes = (
+                self.citations.filter(source__publication=Publication.PUBLISHED).values_list(
+                    "quote", flat=True
+                )
+                if self.pk
+                else []
+            )
         return "\n".join([self.title, self.summary, *quotes])
+
+    def cited_sources(self):
+        return Source.objects.filter(citations__event=self).distinct() if self.pk else []
 
     def clean(self):
         errors = date_range_errors(self, ["start_date", "end_date"])
@@ -434,7 +459,15 @@ class Event(SpanDates, models.Model):
             raise ValidationError(errors)
 
 
-class CitationManager(models.Manager):
+class CitationQuerySet(models.QuerySet):
+    def public(self):
+        """Citations readers may see: of a published event, from a published source."""
+        return self.filter(
+            event__publication=Publication.PUBLISHED, source__publication=Publication.PUBLISHED
+        )
+
+
+class CitationManager(models.Manager.from_queryset(CitationQuerySet)):
     def get_by_natural_key(self, event_slug, source_slug, quote):
         return self.get(event__slug=event_slug, source__slug=source_slug, quote=quote)
 
@@ -534,8 +567,14 @@ def fill_derived_fields(sender, instance, **kwargs):
 @receiver(post_delete, sender=Citation)
 def refresh_search_document(sender, instance, **kwargs):
     # update() leaves updated_at alone: a new quote is not an edit of the event.
-    event = Event.objects.filter(pk=instance.event_id).first()
-    if event is not None:
+    for event in Event.objects.filter(pk=instance.event_id):
+        Event.objects.filter(pk=event.pk).update(search_document=event.build_search_document())
+
+
+@receiver(post_save, sender=Source)
+def refresh_citing_search_documents(sender, instance, **kwargs):
+    """A source going public (or back to draft) adds (or removes) its quotes from search."""
+    for event in Event.objects.filter(citations__source=instance).distinct():
         Event.objects.filter(pk=event.pk).update(search_document=event.build_search_document())
 
 

@@ -16,6 +16,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -42,7 +43,7 @@ def timeline(request):
     """The timeline page; with htmx, only its result list (and the count, out of band)."""
     fragment = request.htmx and not request.htmx.history_restore_request
     version = TimelineVersion.current()
-    filterset = EventFilter(request.GET, queryset=Event.objects.all())
+    filterset = EventFilter(request.GET, queryset=Event.objects.public())
     if filterset.is_valid():
         query = filterset.canonical_query()
         page_number = page_parameter(request.GET.get("page"))
@@ -100,7 +101,7 @@ def build_results(request, filterset, query, page_number):
     page, year_counts = paginate(
         filterset.qs, page_number, narrow=bool(filterset.form.cleaned_data["q"])
     )
-    total = Event.objects.count()
+    total = Event.objects.public().count()
     status_text = f"Showing {page.paginator.count} of {total} event{pluralize(total)}"
     if page.paginator.num_pages > 1:
         status_text += f" (page {page.number} of {page.paginator.num_pages})"
@@ -178,31 +179,50 @@ def year_chart(year_counts, query):
     return bars
 
 
+def previews_drafts(request):
+    """Editors see drafts on the public pages (with a banner); readers get a 404."""
+    user = request.user
+    return user.is_active and user.is_staff and user.has_perm("relations.view_event")
+
+
+def visible(queryset, request):
+    return queryset.all() if previews_drafts(request) else queryset.public()
+
+
+def preview_response(request, response):
+    """A page an editor previews may show drafts: never store it in a shared cache."""
+    if previews_drafts(request):
+        patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
 @require_GET
 def event_detail(request, slug):
-    citations = Citation.objects.select_related("source").order_by("source__slug", "pk")
+    citations = visible(Citation.objects, request).select_related("source")
     event = get_object_or_404(
-        Event.objects.prefetch_related("actors", Prefetch("citations", queryset=citations)),
+        visible(Event.objects, request).prefetch_related(
+            "actors", Prefetch("citations", queryset=citations.order_by("source__slug", "pk"))
+        ),
         slug=slug,
     )
     for citation in event.citations.all():
         citation.passage = surrounding(citation.source.text, citation.quote)
     earlier, later = event.timeline_neighbours()
     context = {"event": event, "earlier": earlier, "later": later}
-    return render(request, "relations/event.html", context)
+    return preview_response(request, render(request, "relations/event.html", context))
 
 
 @require_GET
 def source_list(request):
-    sources = Source.objects.defer("text").with_event_counts().order_by("title", "slug")
+    sources = Source.objects.public().defer("text").with_event_counts().order_by("title", "slug")
     return render(request, "relations/sources.html", {"sources": sources})
 
 
 @require_GET
 def source_detail(request, slug):
-    source = get_object_or_404(Source, slug=slug)
+    source = get_object_or_404(visible(Source.objects, request), slug=slug)
     citations = sorted(
-        source.citations.select_related("event"),
+        visible(Citation.objects, request).filter(source=source).select_related("event"),
         key=lambda citation: (source.text.find(citation.quote), citation.pk),
     )
     numbers = {citation.pk: number for number, citation in enumerate(citations, start=1)}
@@ -212,7 +232,7 @@ def source_detail(request, slug):
         "event_count": len({citation.event_id for citation in citations}),
         "marked_text": mark_citations(source.text, citations, numbers),
     }
-    return render(request, "relations/source.html", context)
+    return preview_response(request, render(request, "relations/source.html", context))
 
 
 EXPORT_FORMATS = {
@@ -240,7 +260,7 @@ def export(request, fmt):
             f"There is no export format “{fmt}”; choose one of {', '.join(EXPORT_FORMATS)}.\n",
             content_type="text/plain; charset=utf-8",
         )
-    filterset = EventFilter(request.GET, queryset=Event.objects.all())
+    filterset = EventFilter(request.GET, queryset=Event.objects.public())
     if not filterset.is_valid():
         return bad_filters(filterset)
     events = filterset.qs
@@ -264,7 +284,7 @@ def export(request, fmt):
 
 @require_GET
 def feed(request):
-    filterset = EventFilter(request.GET, queryset=Event.objects.all())
+    filterset = EventFilter(request.GET, queryset=Event.objects.public())
     if not filterset.is_valid():
         return bad_filters(filterset)
     return EventFeed(filterset, settings.TIMELINE_TITLE)(request)

@@ -25,6 +25,7 @@ class SourceFactory(DjangoModelFactory):
     url = factory.LazyAttribute(lambda o: f"https://example.org/{o.slug}")
     published_on = dt.date(2024, 8, 23)
     reliability = Source.Reliability.RELIABLE
+    publication = Source.Publication.PUBLISHED
     text = (
         "The two ministers met in Minsk on Thursday. "
         "They agreed to strengthen cooperation in trade and energy. "
@@ -43,6 +44,7 @@ class EventFactory(DjangoModelFactory):
     start_date = dt.date(2024, 8, 22)
     category = Event.Category.DIPLOMACY
     status = Event.Status.CONFIRMED
+    publication = Event.Publication.PUBLISHED
 
     @factory.post_generation
     def actors(self, create, extracted, **kwargs):
