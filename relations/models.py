@@ -13,7 +13,11 @@ from simple_history.models import HistoricalRecords
 
 from relations.dates import DatePrecision, SpanDates, format_date, is_canonical, iso_date
 from relations.publication import Publication, PublicQuerySet, Publishable
-from relations.validators import validate_timeline_date
+from relations.validators import (
+    RefusesControlCharacters,
+    control_character_errors,
+    validate_timeline_date,
+)
 
 QUOTE_MAX_LENGTH = 1000
 TRIGRAM = 3
@@ -67,7 +71,7 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Actor(models.Model):
+class Actor(RefusesControlCharacters, models.Model):
     """A country, person or organisation that takes part in events."""
 
     Kind = ActorKind
@@ -129,7 +133,7 @@ class SourceManager(SlugManager.from_queryset(SourceQuerySet)):
     pass
 
 
-class Source(Publishable, models.Model):
+class Source(RefusesControlCharacters, Publishable, models.Model):
     """A document events are cited from, with its full text kept verbatim."""
 
     Kind = SourceKind
@@ -327,7 +331,7 @@ class EventManager(SlugManager.from_queryset(EventQuerySet)):
     pass
 
 
-class Event(SpanDates, Publishable, models.Model):
+class Event(RefusesControlCharacters, SpanDates, Publishable, models.Model):
     """Something that happened between the two countries, on a date known to some precision."""
 
     Category = Category
@@ -472,7 +476,7 @@ class CitationManager(models.Manager.from_queryset(CitationQuerySet)):
         return self.get(event__slug=event_slug, source__slug=source_slug, quote=quote)
 
 
-class Citation(models.Model):
+class Citation(RefusesControlCharacters, models.Model):
     """A verbatim quote from a source that supports or disputes an event."""
 
     Stance = Stance
@@ -555,6 +559,13 @@ def refuse_quote_not_in_source(sender, instance, **kwargs):
     instance.check_quote_is_verbatim()
 
 
+def refuse_control_characters(sender, instance, **kwargs):
+    """The last line of defence, for saves that skip validation (loaddata, scripts)."""
+    errors = control_character_errors(instance)
+    if errors:
+        raise ValidationError(errors)
+
+
 @receiver(pre_save, sender=Event)
 def fill_derived_fields(sender, instance, **kwargs):
     instance.search_document = instance.build_search_document()
@@ -605,6 +616,9 @@ def timeline_changed(**kwargs):
 
 
 for model in (Actor, Source, Event, Citation):
+    pre_save.connect(
+        refuse_control_characters, sender=model, dispatch_uid=f"plain-text-{model.__name__}"
+    )
     post_save.connect(timeline_changed, sender=model, dispatch_uid=f"version-save-{model.__name__}")
     post_delete.connect(
         timeline_changed, sender=model, dispatch_uid=f"version-delete-{model.__name__}"
