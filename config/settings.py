@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compression, HEAD and 304s for everything whitenoise does not serve (relations/http.py).
+    "relations.http.ResponseMiddleware",
     "relations.middleware.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "relations.middleware.QueryStringLimitMiddleware",

@@ -1,7 +1,10 @@
 """The timeline written out: as a Django fixture, and in the formats data users' tools read.
 
 Everything here works on iterators, so an export of any size streams in
-constant memory.
+constant memory. Each download format is a record function (one event in, one
+record out) and a stream function that writes the records with the format's
+header and footer; FORMATS names them for the view. iCalendar lives in
+relations/ical.py.
 """
 
 import csv
@@ -9,18 +12,19 @@ import datetime as dt
 import functools
 import itertools
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core import serializers
 from django.db import connection
 from django.db.models import F, Prefetch
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 from django.urls import reverse
 from django.utils.html import escape
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
 
-from relations.dates import DatePrecision, SpanDates
+from relations.dates import DatePrecision, SpanDates, format_date
 from relations.models import Actor, Category, Citation, Event, Source
 
 CHUNK_SIZE = 1000
@@ -77,11 +81,56 @@ def write_fixture(stream):
 
 # Formats for the filtered timeline --------------------------------------------
 
+FORMAT_NAME = "relations-timeline-export"
+FORMAT_VERSION = "1.0"
+BUFFER_SIZE = 64 * 1024
 
 EXPORT_FIELDS = [
     "pk", "slug", "title", "summary", "start_date", "end_date", "precision", "date_note",
     "category", "status", "updated_at",
 ]  # fmt: skip
+CITATION_EXPORT_FIELDS = [
+    "event_id", "quote", "stance", "locator", "source__slug", "source__title", "source__url",
+]  # fmt: skip
+
+# C0 and C1 control characters other than tab, line feed and carriage return:
+# XML 1.0 (the feed) forbids most of them, RFC 5545 (iCalendar) all of them, and
+# no reader of the other formats expects them.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def clean_text(value):
+    """`value` without control characters, whatever the database holds."""
+    if isinstance(value, str):
+        return CONTROL_CHARACTERS.sub("", value)
+    return value
+
+
+# How repr() shows those characters; it shows tab, line feed and carriage return as
+# \t, \n and \r. A literal backslash-x in the text may match too, which only costs time.
+ESCAPED_CONTROL_CHARACTERS = re.compile(r"\\x[0189][0-9a-f]|\\x7f|\\uff(fe|ff)")
+
+
+def clean_rows(rows):
+    """`rows` (tuples) with control characters removed from their strings.
+
+    Such characters are rare: one search over the chunk's repr() decides whether
+    any row needs cleaning, at C speed, rather than a Python call per value.
+    """
+    if not ESCAPED_CONTROL_CHARACTERS.search(repr(rows)):
+        return rows
+    return [tuple(map(clean_text, row)) for row in rows]
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """What every record of one download shares."""
+
+    title: str
+    absolute_url: object  # path -> absolute URL
+    filters: dict  # the validated filters, {name: [values as in the query string]}
+    uid_domain: str  # host-independent right-hand side of iCalendar UIDs
+    schema_url: str = ""
 
 
 @dataclass
@@ -111,6 +160,14 @@ class ExportEvent(SpanDates):
         # One reverse() for all rows: reversing per row costs more than the rest of the row.
         return event_path_template().replace(SLUG_PLACEHOLDER, self.slug)
 
+    @property
+    def start_display(self):
+        return format_date(self.start_date, self.precision)
+
+    @property
+    def end_display(self):
+        return format_date(self.end_date, self.precision) if self.end_date else ""
+
 
 SLUG_PLACEHOLDER = "slug-placeholder"
 
@@ -120,31 +177,58 @@ def event_path_template():
     return reverse("relations:event", args=[SLUG_PLACEHOLDER])
 
 
+def id_list(ids):
+    """`ids` as a literal SQL list for `__in`: Django's per-value preparation of a
+    thousand-value parameter list costs more than the query it builds."""
+    return RawSQL(",".join(str(int(pk)) for pk in ids), [])
+
+
 def export_events(events):
-    """`events` as ExportEvents with their actors and citations, fetched a chunk at a time."""
-    rows = events.values(*EXPORT_FIELDS).iterator(CHUNK_SIZE)
-    while chunk := [ExportEvent(**row) for row in itertools.islice(rows, CHUNK_SIZE)]:
-        by_pk = {event.pk: event for event in chunk}
+    """`events` as ExportEvents with their actors and citations, fetched a chunk at a time.
+
+    Every text is passed through clean_text, so no format has to.
+    """
+    rows = events.values_list(*EXPORT_FIELDS).iterator(CHUNK_SIZE)
+    while chunk := clean_rows(list(itertools.islice(rows, CHUNK_SIZE))):
+        events_by_pk = {row[0]: ExportEvent(*row) for row in chunk}
+        ids = id_list(events_by_pk)
         actors = (
-            Event.actors.through.objects.filter(event_id__in=by_pk)
+            Event.actors.through.objects.filter(event_id__in=ids)
             .order_by("actor__name")
             .values_list("event_id", "actor__name")
         )
-        for event_id, name in actors:
-            by_pk[event_id].actors.append(name)
+        for event_id, name in clean_rows(list(actors)):
+            events_by_pk[event_id].actors.append(name)
         citations = (
             Citation.objects.public()
-            .filter(event_id__in=by_pk)
+            .filter(event_id__in=ids)
             .order_by("source__slug", "pk")
-            .values("event_id", "quote", "stance", "locator", "source__slug",
-                    "source__title", "source__url")
-        )  # fmt: skip
-        for citation in citations:
-            by_pk[citation.pop("event_id")].citations.append(citation)
-        yield from chunk
+            .values_list(*CITATION_EXPORT_FIELDS)
+        )
+        for event_id, *values in clean_rows(list(citations)):
+            events_by_pk[event_id].citations.append(
+                dict(zip(CITATION_EXPORT_FIELDS[1:], values, strict=True))
+            )
+        yield from events_by_pk.values()
 
 
-def event_record(event, absolute_url):
+def encoded(chunks, size=BUFFER_SIZE):
+    """UTF-8 bytes of `chunks` in pieces of about `size`: one write per piece, not per row."""
+    buffer, length = [], 0
+    for chunk in chunks:
+        buffer.append(chunk)
+        length += len(chunk)
+        if length >= size:
+            yield "".join(buffer).encode()
+            buffer, length = [], 0
+    if buffer:
+        yield "".join(buffer).encode()
+
+
+# JSON -------------------------------------------------------------------------
+
+
+def event_record(event, context):
     return {
         "slug": event.slug,
         "title": event.title,
@@ -157,7 +241,7 @@ def event_record(event, absolute_url):
         "category": event.category,
         "status": event.status,
         "actors": event.actors,
-        "url": absolute_url(event.path),
+        "url": context.absolute_url(event.path),
         "citations": [
             {
                 "source": citation["source__slug"],
@@ -172,19 +256,29 @@ def event_record(event, absolute_url):
     }
 
 
-def stream_json_document(title, entries):
-    """{"title": title, "events": [entries…]}, written an entry at a time."""
-    yield '{"title": ' + json.dumps(title, ensure_ascii=False) + ', "events": ['
+def stream_json_document(header, entries):
+    """`header` with "events": [entries…] added, written an entry at a time."""
+    opening = json.dumps(header, ensure_ascii=False)[:-1]
+    yield opening + (", " if header else "") + '"events": ['
     for index, entry in enumerate(entries):
         yield ("\n" if index == 0 else ",\n") + json.dumps(entry, ensure_ascii=False)
     yield "\n]}\n"
 
 
-def stream_json(events, absolute_url, title):
+def stream_json(events, context):
+    header = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "schema": context.schema_url,
+        "title": context.title,
+        "filters": context.filters,
+    }
     return stream_json_document(
-        title, (event_record(event, absolute_url) for event in export_events(events))
+        header, (event_record(event, context) for event in export_events(events))
     )
 
+
+# CSV --------------------------------------------------------------------------
 
 CSV_COLUMNS = [
     "slug", "title", "start_date", "end_date", "precision", "date", "category", "status",
@@ -197,59 +291,45 @@ class _Echo:
         return value
 
 
+# What a spreadsheet may take for the start of a formula (OWASP's list), after any
+# leading blanks, and in any compatibility form: NFKC turns the full-width ＝ or
+# the small ﹢ into = and +.
+FORMULA_STARTS = frozenset("=+-@\t\r\n")
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+
 def spreadsheet_safe(value):
     """Stop a spreadsheet from running a cell as a formula (OWASP CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if not isinstance(value, str) or not value:
+        return value
+    first = value.lstrip().lstrip(INVISIBLE).lstrip()[:1]
+    if value[0] in FORMULA_STARTS or unicodedata.normalize("NFKC", first)[:1] in FORMULA_STARTS:
         return "'" + value
     return value
 
 
-def stream_csv(events, absolute_url):
+def csv_record(event, context):
+    record = event_record(event, context)
+    record["actors"] = "; ".join(record["actors"])
+    record["sources"] = "; ".join(sorted({c["source"] for c in record["citations"]}))
+    return [spreadsheet_safe(record[column] or "") for column in CSV_COLUMNS]
+
+
+def stream_csv(events, context, *, excel=False):
+    """RFC 4180 CSV; for Excel, a byte order mark first, or it reads the UTF-8 as ANSI."""
     writer = csv.writer(_Echo())
+    if excel:
+        yield "\ufeff"
     yield writer.writerow(CSV_COLUMNS)
     for event in export_events(events):
-        record = event_record(event, absolute_url)
-        record["actors"] = "; ".join(record["actors"])
-        record["sources"] = "; ".join(sorted({c["source"] for c in record["citations"]}))
-        yield writer.writerow([spreadsheet_safe(record[column] or "") for column in CSV_COLUMNS])
+        yield writer.writerow(csv_record(event, context))
 
 
-def calendar_span(event):
-    """All-day start and exclusive end covering what is known of the event's dates."""
-    end = event.end_date or event.start_date
-    if event.precision == DatePrecision.YEAR:
-        return event.start_date, end.replace(year=end.year + 1)
-    if event.precision == DatePrecision.MONTH:
-        if end.month == 12:
-            return event.start_date, end.replace(year=end.year + 1, month=1)
-        return event.start_date, end.replace(month=end.month + 1)
-    return event.start_date, end + dt.timedelta(days=1)
+def stream_excel_csv(events, context):
+    return stream_csv(events, context, excel=True)
 
 
-def stream_ical(events, absolute_url, host, title):
-    calendar = Calendar()
-    calendar.add("prodid", "-//Relations Timeline//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", title)
-    header, footer = calendar.to_ical().decode().rsplit("END:VCALENDAR", 1)
-    yield header
-    for event in export_events(events):
-        start, end = calendar_span(event)
-        entry = CalendarEvent()
-        entry.add("uid", f"{event.slug}@{host}")
-        entry.add("dtstamp", event.updated_at)
-        entry.add("dtstart", start)
-        entry.add("dtend", end)
-        entry.add("summary", event.title)
-        description = [event.summary, f"Date: {event.date_display}"]
-        if event.date_note:
-            description.append(event.date_note)
-        entry.add("description", "\n\n".join(description))
-        entry.add("categories", [event.category_label])
-        entry.add("url", absolute_url(event.path))
-        entry.add("status", "CONFIRMED" if event.status == "confirmed" else "TENTATIVE")
-        yield entry.to_ical().decode()
-    yield "END:VCALENDAR" + footer
+# TimelineJS -------------------------------------------------------------------
 
 
 def timelinejs_date(value, precision, display):
@@ -261,25 +341,28 @@ def timelinejs_date(value, precision, display):
     return date
 
 
-def timelinejs_event(event, absolute_url):
+def timelinejs_event(event, context):
+    """A TimelineJS3 slide. The slide's display_date shows the range once ("16–18 August
+    2023"); each end's own display_date is that end alone."""
     text = f"<p>{escape(event.summary)}</p>"
     if event.date_note:
         text += f"<p><small>{escape(event.date_note)}</small></p>"
-    text += f'<p><a href="{escape(absolute_url(event.path))}">Sources and quotes</a></p>'
+    text += f'<p><a href="{escape(context.absolute_url(event.path))}">Sources and quotes</a></p>'
     entry = {
         "unique_id": event.slug,
-        "start_date": timelinejs_date(event.start_date, event.precision, event.date_display),
+        "start_date": timelinejs_date(event.start_date, event.precision, event.start_display),
+        "display_date": event.date_display,
         "text": {"headline": escape(event.title), "text": text},
         "group": event.category_label,
     }
     if event.end_date:
-        entry["end_date"] = timelinejs_date(event.end_date, event.precision, event.date_display)
+        entry["end_date"] = timelinejs_date(event.end_date, event.precision, event.end_display)
     return entry
 
 
-def stream_timelinejs(events, absolute_url, title):
+def stream_timelinejs(events, context):
     """TimelineJS3's JSON format: https://timeline.knightlab.com/docs/json-format.html"""
-    heading = {"text": {"headline": escape(title), "text": ""}}
+    heading = {"title": {"text": {"headline": escape(context.title), "text": ""}}}
     return stream_json_document(
-        heading, (timelinejs_event(event, absolute_url) for event in export_events(events))
+        heading, (timelinejs_event(event, context) for event in export_events(events))
     )

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from relations.dates import DatePrecision, SpanDates, format_date, is_canonical, iso_date
@@ -597,6 +598,8 @@ class TimelineVersion(models.Model):
     """
 
     number = models.BigIntegerField(default=0)
+    # When the number last moved: the Last-Modified of every public page and export.
+    changed_at = models.DateTimeField(null=True)
 
     def __str__(self):
         return f"Timeline data version {self.number}"
@@ -606,9 +609,15 @@ class TimelineVersion(models.Model):
         return cls.objects.values_list("number", flat=True).first() or 0
 
     @classmethod
+    def state(cls):
+        """(number, time it last changed or None), in one query."""
+        return cls.objects.values_list("number", "changed_at").first() or (0, None)
+
+    @classmethod
     def bump(cls):
-        if not cls.objects.filter(pk=1).update(number=models.F("number") + 1):
-            cls.objects.get_or_create(pk=1, defaults={"number": 1})
+        now = timezone.now()
+        if not cls.objects.filter(pk=1).update(number=models.F("number") + 1, changed_at=now):
+            cls.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
 
 
 def timeline_changed(**kwargs):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relations import views
+from relations import export_views, views
 
 app_name = "relations"
 
@@ -9,7 +9,8 @@ urlpatterns = [
     path("events/<slug:slug>/", views.event_detail, name="event"),
     path("sources/", views.source_list, name="sources"),
     path("sources/<slug:slug>/", views.source_detail, name="source"),
-    path("export/<slug:fmt>/", views.export, name="export"),
-    path("feed/", views.feed, name="feed"),
+    path("export/<slug:fmt>/", export_views.export, name="export"),
+    path("schemas/export-1.json", export_views.export_schema, name="export-schema"),
+    path("feed/", export_views.feed, name="feed"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -6,24 +6,17 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import (
-    HttpResponse,
-    HttpResponseBadRequest,
-    HttpResponseNotFound,
-    QueryDict,
-    StreamingHttpResponse,
-)
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from relations import exports
-from relations.feeds import EventFeed
 from relations.filters import EventFilter
+from relations.http import revalidated
 from relations.models import Citation, Event, Source, TimelineVersion
 from relations.passages import mark_citations, surrounding
 
@@ -31,18 +24,21 @@ PAGE_SIZE = 50
 NARROW_LIMIT = 5000
 
 
-@require_GET
+@require_safe
 def healthz(request):
     """For load balancers and the benchmark's baseline: answers without touching the database."""
     return HttpResponse("ok\n", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
+@revalidated
 def timeline(request):
     """The timeline page; with htmx, only its result list (and the count, out of band)."""
     fragment = request.htmx and not request.htmx.history_restore_request
-    version = TimelineVersion.current()
+    version = getattr(request, "timeline_version", None)  # read by @revalidated
+    if version is None:
+        version = TimelineVersion.current()
     filterset = EventFilter(request.GET, queryset=Event.objects.public())
     if filterset.is_valid():
         query = filterset.canonical_query()
@@ -196,7 +192,8 @@ def preview_response(request, response):
     return response
 
 
-@require_GET
+@require_safe
+@revalidated
 def event_detail(request, slug):
     citations = visible(Citation.objects, request).select_related("source")
     event = get_object_or_404(
@@ -212,13 +209,15 @@ def event_detail(request, slug):
     return preview_response(request, render(request, "relations/event.html", context))
 
 
-@require_GET
+@require_safe
+@revalidated
 def source_list(request):
     sources = Source.objects.public().defer("text").with_event_counts().order_by("title", "slug")
     return render(request, "relations/sources.html", {"sources": sources})
 
 
-@require_GET
+@require_safe
+@revalidated
 def source_detail(request, slug):
     source = get_object_or_404(visible(Source.objects, request), slug=slug)
     citations = sorted(
@@ -233,58 +232,3 @@ def source_detail(request, slug):
         "marked_text": mark_citations(source.text, citations, numbers),
     }
     return preview_response(request, render(request, "relations/source.html", context))
-
-
-EXPORT_FORMATS = {
-    "json": ("application/json", "json"),
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "ics": ("text/calendar; charset=utf-8", "ics"),
-    "timelinejs": ("application/json", "timelinejs.json"),
-}
-
-
-def bad_filters(filterset):
-    """A plain-text 400 for machine clients, naming each parameter that is wrong."""
-    lines = ["These filters could not be applied:"]
-    for name, errors in filterset.form.errors.items():
-        label = filterset.form.fields[name].label if name in filterset.form.fields else name
-        lines += [f"- {label} ({name}): {error}" for error in errors]
-    return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-
-
-@require_GET
-def export(request, fmt):
-    """The filtered timeline as a download, streamed."""
-    if fmt not in EXPORT_FORMATS:
-        return HttpResponseNotFound(
-            f"There is no export format “{fmt}”; choose one of {', '.join(EXPORT_FORMATS)}.\n",
-            content_type="text/plain; charset=utf-8",
-        )
-    filterset = EventFilter(request.GET, queryset=Event.objects.public())
-    if not filterset.is_valid():
-        return bad_filters(filterset)
-    events = filterset.qs
-    title = settings.TIMELINE_TITLE
-    absolute = request.build_absolute_uri
-    streams = {
-        "json": lambda: exports.stream_json(events, absolute, title),
-        "csv": lambda: exports.stream_csv(events, absolute),
-        "ics": lambda: exports.stream_ical(
-            events, absolute, request.get_host().split(":")[0], title
-        ),
-        "timelinejs": lambda: exports.stream_timelinejs(events, absolute, title),
-    }
-    content_type, extension = EXPORT_FORMATS[fmt]
-    response = StreamingHttpResponse(streams[fmt](), content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{settings.EXPORT_FILENAME}.{extension}"'
-    )
-    return response
-
-
-@require_GET
-def feed(request):
-    filterset = EventFilter(request.GET, queryset=Event.objects.public())
-    if not filterset.is_valid():
-        return bad_filters(filterset)
-    return EventFeed(filterset, settings.TIMELINE_TITLE)(request)

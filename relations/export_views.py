@@ -1,0 +1,129 @@
+"""Downloads of the filtered timeline, its Atom feed and the JSON export's schema."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.http import (
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotFound,
+    StreamingHttpResponse,
+)
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_safe
+
+from relations import exports, ical
+from relations.feeds import EventFeed
+from relations.filters import EventFilter
+from relations.http import last_modified, revalidated, shared_with_any_origin
+from relations.models import Event
+
+SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "export-1.schema.json"
+FILENAME_MAX = 120
+
+
+@dataclass(frozen=True)
+class Format:
+    stream: object  # (events, ExportContext) -> iterator of str
+    content_type: str
+    suffix: str  # what the file name ends with
+
+
+FORMATS = {
+    "json": Format(exports.stream_json, "application/json", ".json"),
+    "csv": Format(exports.stream_csv, "text/csv; charset=utf-8", ".csv"),
+    "csv-excel": Format(exports.stream_excel_csv, "text/csv; charset=utf-8", "-excel.csv"),
+    "ics": Format(ical.stream_ical, "text/calendar; charset=utf-8", ".ics"),
+    "timelinejs": Format(exports.stream_timelinejs, "application/json", ".timelinejs.json"),
+}
+
+
+def bad_filters(filterset):
+    """A plain-text 400 for machine clients, naming each parameter that is wrong."""
+    lines = ["These filters could not be applied:"]
+    for name, errors in filterset.form.errors.items():
+        label = filterset.form.fields[name].label if name in filterset.form.fields else name
+        lines += [f"- {label} ({name}): {error}" for error in errors]
+    return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def download_name(applied, suffix):
+    """'china-belarus-timeline_category-security-trade_from-2020.csv': the file says
+    what it holds. Free text that leaves no ASCII slug is named by a short hash."""
+    parts = [settings.EXPORT_FILENAME]
+    labels = {"year_from": "from", "year_to": "to", "q": "search"}
+    for name, values in applied.items():
+        if name == "order":
+            parts.append("newest-first")
+            continue
+        words = (
+            slugify(" ".join(values)) or hashlib.sha256(" ".join(values).encode()).hexdigest()[:8]
+        )
+        parts.append(f"{labels.get(name, name)}-{words}")
+    stem = "_".join(parts)
+    if len(stem) > FILENAME_MAX:
+        stem = (
+            stem[: FILENAME_MAX - 9].rstrip("-_")
+            + "_"
+            + hashlib.sha256(stem.encode()).hexdigest()[:8]
+        )
+    return stem + suffix
+
+
+@require_safe
+@shared_with_any_origin
+@revalidated
+def export(request, fmt):
+    """The filtered timeline as a download, streamed."""
+    if fmt not in FORMATS:
+        return HttpResponseNotFound(
+            f"There is no export format “{fmt}”; choose one of {', '.join(FORMATS)}.\n",
+            content_type="text/plain; charset=utf-8",
+        )
+    filterset = EventFilter(request.GET, queryset=Event.objects.public())
+    if not filterset.is_valid():
+        return bad_filters(filterset)
+    applied = dict(filterset.canonical_query().lists())
+    context = exports.ExportContext(
+        title=settings.TIMELINE_TITLE,
+        absolute_url=request.build_absolute_uri,
+        filters=applied,
+        uid_domain=settings.EXPORT_FILENAME,
+        schema_url=request.build_absolute_uri(reverse("relations:export-schema")),
+    )
+    export_format = FORMATS[fmt]
+    response = StreamingHttpResponse(
+        exports.encoded(export_format.stream(filterset.qs, context)),
+        content_type=export_format.content_type,
+    )
+    filename = download_name(applied, export_format.suffix)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_safe
+@shared_with_any_origin
+@revalidated
+def export_schema(request):
+    """The JSON Schema of /export/json/, at a URL that stays while the format's major
+    version does; its $id is this URL on whichever host serves it."""
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    schema = {"$id": request.build_absolute_uri(), **schema}
+    return HttpResponse(
+        json.dumps(schema, ensure_ascii=False, indent=2) + "\n",
+        content_type="application/schema+json",
+    )
+
+
+@require_safe
+@shared_with_any_origin
+@revalidated
+def feed(request):
+    filterset = EventFilter(request.GET, queryset=Event.objects.public())
+    if not filterset.is_valid():
+        return bad_filters(filterset)
+    return EventFeed(filterset, settings.TIMELINE_TITLE, last_modified())(request)

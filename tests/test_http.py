@@ -1,0 +1,157 @@
+"""HTTP behaviour of the public site: HEAD, conditional GET, caching, compression, CORS."""
+
+import gzip
+import re
+
+import pytest
+
+from relations.models import TimelineVersion
+from tests.factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_URLS = [
+    "/",
+    "/?category=security",
+    "/events/li-shangfu-visits-belarus/",
+    "/sources/",
+    "/sources/idn-2023-08-china-defence-minister-in-belarus/",
+    "/export/json/",
+    "/export/csv/?year_from=2024",
+    "/export/csv-excel/",
+    "/export/ics/",
+    "/export/timelinejs/",
+    "/feed/",
+    "/schemas/export-1.json",
+]
+EXPORT_URLS = [url for url in PUBLIC_URLS if url.startswith(("/export/", "/feed/", "/schemas/"))]
+
+
+def body(response):
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+@pytest.mark.parametrize("url", [*PUBLIC_URLS, "/healthz"])
+def test_head_answers_wherever_get_does_with_the_same_headers_and_no_body(client, timeline, url):
+    get = client.get(url)
+    head = client.head(url)
+    assert get.status_code == head.status_code == 200
+    assert body(head) == b""
+    for header in ("Content-Type", "ETag", "Last-Modified", "Content-Disposition"):
+        assert head.get(header) == get.get(header)
+
+
+def test_head_of_a_large_export_does_not_produce_it(
+    client, timeline, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(2):  # the data version, and validating the filters
+        response = client.head("/export/ics/")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_public_responses_carry_validators_and_may_be_cached_if_revalidated(client, timeline, url):
+    response = client.get(url)
+    assert response["ETag"].startswith('W/"')
+    assert response["Last-Modified"].endswith(" GMT")
+    assert response["Cache-Control"] == "public, no-cache"
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_matching_if_none_match_gets_304_without_a_body(client, timeline, url):
+    etag = client.get(url)["ETag"]
+    response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert body(response) == b""
+    assert response["ETag"] == etag
+
+
+@pytest.mark.parametrize("url", ["/", "/export/csv/", "/feed/"])
+def test_if_modified_since_gets_304_until_the_data_changes(client, timeline, url):
+    last_modified = client.get(url)["Last-Modified"]
+    assert client.get(url, headers={"If-Modified-Since": last_modified}).status_code == 304
+
+
+def test_an_edit_changes_the_etag_and_ends_the_304s(client, timeline):
+    etag = client.get("/export/json/")["ETag"]
+    EventFactory(title="A new event")
+    response = client.get("/export/json/", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+    assert b"A new event" in body(response)
+
+
+def test_page_and_htmx_fragment_have_different_etags(client, timeline):
+    page = client.get("/?category=trade")
+    fragment = client.get("/?category=trade", headers={"HX-Request": "true"})
+    assert page["ETag"] != fragment["ETag"]
+    assert "HX-Request" in fragment["Vary"]
+    # The page's copy does not satisfy a request for the fragment.
+    again = client.get(
+        "/?category=trade", headers={"HX-Request": "true", "If-None-Match": page["ETag"]}
+    )
+    assert again.status_code == 200
+
+
+def test_304_leaves_the_cached_pages_security_policy_alone(client, timeline):
+    """A 304's headers replace the cached ones; a new CSP nonce would block the cached
+    page's scripts."""
+    page = client.get("/")
+    assert "nonce-" in page["Content-Security-Policy"]
+    response = client.get("/", headers={"If-None-Match": page["ETag"]})
+    assert response.status_code == 304
+    assert "Content-Security-Policy" not in response
+
+
+def test_error_responses_get_no_validators(client, db):
+    response = client.get("/events/no-such-event/")
+    assert response.status_code == 404
+    assert "ETag" not in response
+
+
+def test_last_modified_is_when_the_data_last_changed(client, timeline):
+    from django.utils.http import parse_http_date
+
+    _, changed_at = TimelineVersion.state()
+    stamp = parse_http_date(client.get("/sources/")["Last-Modified"])
+    assert stamp >= int(changed_at.timestamp())
+
+
+GZIP = {"Accept-Encoding": "gzip, deflate, br"}
+
+
+def without_nonce(html):
+    return re.sub(rb'nonce="[^"]*"', b"", html)
+
+
+@pytest.mark.parametrize("url", ["/", "/events/li-shangfu-visits-belarus/", *EXPORT_URLS])
+def test_html_and_exports_are_gzipped_for_clients_that_accept_it(client, timeline, url):
+    plain = client.get(url)
+    response = client.get(url, headers=GZIP)
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    assert without_nonce(gzip.decompress(body(response))) == without_nonce(body(plain))
+
+
+def test_responses_with_a_csrf_token_are_not_compressed(client, db):
+    """BREACH: a secret in a compressed response leaks through its length."""
+    response = client.get("/admin/login/", headers=GZIP)
+    assert response.status_code == 200
+    assert b"csrfmiddlewaretoken" in response.content
+    assert "Content-Encoding" not in response
+
+
+@pytest.mark.parametrize("url", EXPORT_URLS)
+def test_exports_and_feed_may_be_read_by_scripts_on_any_origin(client, timeline, url):
+    response = client.get(url, headers={"Origin": "https://cdn.knightlab.com"})
+    assert response["Access-Control-Allow-Origin"] == "*"
+    etag = response["ETag"]
+    not_modified = client.get(url, headers={"If-None-Match": etag, "Origin": "https://x.org"})
+    assert not_modified.status_code == 304
+    assert not_modified["Access-Control-Allow-Origin"] == "*"
+
+
+def test_pages_are_not_shared_with_other_origins(client, timeline):
+    assert "Access-Control-Allow-Origin" not in client.get("/")
