@@ -27,10 +27,12 @@ DRAFT_EVENT_SLUG = "zz-draft-summit"
 DRAFT_SOURCE_SLUG = "zz-draft-source"
 
 # Every named URL of the public site, and how the crawl reaches it.
-PUBLIC_URL_NAMES = {"timeline", "event", "sources", "source", "export", "feed", "healthz"}
+PUBLIC_URL_NAMES = {
+    "timeline", "event", "sources", "source", "export", "export-schema", "feed", "healthz",
+}  # fmt: skip
 
 SEARCHES = [SECRET, "summit", "Belarus", "Minsk", "1992", "Quxdraft"]
-EXPORT_FORMATS = ["json", "csv", "ics", "timelinejs"]
+EXPORT_FORMATS = ["json", "csv", "csv-excel", "ics", "timelinejs"]
 MAX_PAGES = 400
 
 
@@ -59,7 +61,7 @@ def add_drafts():
 
 
 def fixed_urls():
-    urls = ["/", "/sources/", "/feed/", "/healthz"]
+    urls = ["/", "/sources/", "/feed/", "/healthz", "/schemas/export-1.json"]
     for query in SEARCHES:
         urls += [f"/?q={query}", f"/feed/?q={query}"]
         urls += [f"/export/{fmt}/?q={query}" for fmt in EXPORT_FORMATS]
