@@ -249,6 +249,12 @@ MAX_QUERY_STRING_LENGTH = int(os.environ.get("MAX_QUERY_STRING_LENGTH", "4096"))
 # Drafts: with this on, an editor cannot publish an event or source they created.
 TIMELINE_REQUIRE_SECOND_EDITOR = env_flag("TIMELINE_REQUIRE_SECOND_EDITOR")
 
+# Adding a source from an address: the server fetches it with these limits.
+# Private and loopback addresses are refused unless SOURCE_FETCH_ALLOW_PRIVATE=1.
+SOURCE_FETCH_ALLOW_PRIVATE = env_flag("SOURCE_FETCH_ALLOW_PRIVATE")
+SOURCE_FETCH_TIMEOUT = float(os.environ.get("SOURCE_FETCH_TIMEOUT", "10"))
+SOURCE_FETCH_MAX_BYTES = int(os.environ.get("SOURCE_FETCH_MAX_BYTES", str(10 * 1024 * 1024)))
+
 # What this deployment follows; shown in page titles, feeds and export file names.
 TIMELINE_TITLE = os.environ.get("TIMELINE_TITLE", "China–Belarus relations")
 EXPORT_FILENAME = os.environ.get("EXPORT_FILENAME", "china-belarus-timeline")

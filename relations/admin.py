@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
+from relations.editing.admin import EventToolsAdmin, SourceToolsAdmin
 from relations.editing.publication import PublicationAdmin
 from relations.models import Actor, Citation, Event, Source
 
@@ -51,7 +52,7 @@ class CitationCountAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(PublicationAdmin, CitationCountAdmin):
+class EventAdmin(EventToolsAdmin, PublicationAdmin, CitationCountAdmin):
     list_display = ["title", "date", "category", "status", "citation_count"]
     ordering = ["-start_date", "slug"]
     list_filter = ["category", "status", "precision", "actors"]
@@ -72,7 +73,7 @@ class EventAdmin(PublicationAdmin, CitationCountAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(PublicationAdmin, CitationCountAdmin):
+class SourceAdmin(SourceToolsAdmin, PublicationAdmin, CitationCountAdmin):
     list_display = ["title", "publisher", "published", "kind", "reliability", "citation_count"]
     ordering = ["title"]
     list_filter = ["reliability", "kind", "language"]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from relations.dates import DatePrecision, SpanDates, format_date, is_canonical, iso_date
+from relations.extract import text_hash
 from relations.publication import Publication, PublicQuerySet, Publishable
 from relations.validators import (
     RefusesControlCharacters,
@@ -169,6 +170,11 @@ class Source(RefusesControlCharacters, Publishable, models.Model):
         help_text="The full text, exactly as published: citations are checked against it."
     )
     notes = models.TextField(blank=True)
+    retrieved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the text was fetched from the address, if it was."
+    )
+    # SHA-256 of the text, so the same text added twice is recognised; derived.
+    text_hash = models.CharField(max_length=64, blank=True, editable=False, serialize=False)
 
     objects = SourceManager()
     history = HistoricalRecords()
@@ -176,6 +182,7 @@ class Source(RefusesControlCharacters, Publishable, models.Model):
     class Meta:
         ordering = ["slug"]
         permissions = [("publish_source", "Can publish sources")]
+        indexes = [models.Index(fields=["text_hash"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=SourceKind.values), name="source_kind_valid"
@@ -565,6 +572,11 @@ def refuse_control_characters(sender, instance, **kwargs):
     errors = control_character_errors(instance)
     if errors:
         raise ValidationError(errors)
+
+
+@receiver(pre_save, sender=Source)
+def fill_text_hash(sender, instance, **kwargs):
+    instance.text_hash = text_hash(instance.text)
 
 
 @receiver(pre_save, sender=Event)

@@ -1,0 +1,69 @@
+"""Is this event already on the timeline? Events whose dates overlap and whose titles
+are alike, or that share their actors and category, are probable duplicates."""
+
+import datetime as dt
+import re
+from difflib import SequenceMatcher
+
+from django.db.models import Q
+
+from relations.textdates import FoundDate
+
+TITLE_RATIO = 0.6
+WORD_OVERLAP = 0.5
+
+
+def title_words(title):
+    return set(re.findall(r"\w{3,}", title.lower()))
+
+
+def similar_titles(first, second):
+    if SequenceMatcher(None, first.lower(), second.lower(), autojunk=False).ratio() >= TITLE_RATIO:
+        return True
+    a, b = title_words(first), title_words(second)
+    return bool(a and b) and len(a & b) / len(a | b) >= WORD_OVERLAP
+
+
+def span(start_date, end_date, precision):
+    return FoundDate(0, 0, "", start_date, end_date, precision, False).span
+
+
+def candidate_from(cleaned_data, instance):
+    """An unsaved Event with a form's cleaned values, for the duplicate check in clean()."""
+    from relations.models import Event
+
+    names = ["title", "start_date", "end_date", "precision", "category"]
+    values = {name: cleaned_data.get(name, getattr(instance, name)) for name in names}
+    return Event(pk=instance.pk, **values)
+
+
+def probable_duplicates(event, actor_ids=None):
+    """Other events that `event` (saved or not) probably repeats, with why."""
+    from relations.models import Event
+
+    if event.start_date is None:
+        return []
+    earliest, latest = span(event.start_date, event.end_date, event.precision)
+    actor_ids = set(actor_ids if actor_ids is not None else [])
+    candidates = (
+        Event.objects.filter(start_date__lte=latest)
+        .exclude(pk=event.pk)
+        .prefetch_related("actors")
+        .order_by("start_date", "slug")
+    )
+    found = []
+    # Bounded on both sides so the date indexes serve it.
+    nearby = Q(start_date__gte=earliest - dt.timedelta(days=366)) | Q(end_date__gte=earliest)
+    for other in candidates.filter(nearby):
+        _earliest, other_latest = span(other.start_date, other.end_date, other.precision)
+        if other_latest < earliest:
+            continue
+        if similar_titles(event.title, other.title):
+            found.append((other, "a similar title"))
+        elif (
+            actor_ids
+            and actor_ids == {actor.pk for actor in other.actors.all()}
+            and other.category == event.category
+        ):
+            found.append((other, "the same actors and category"))
+    return found

@@ -1,0 +1,126 @@
+"""The main text of a document an editor brings: plain text, a web page or a PDF.
+
+Web pages go through trafilatura, which drops navigation, advertising and
+comments and keeps the article; PDFs through pypdf, page by page. The result is
+what gets stored, character for character, so quotes can be checked against it.
+"""
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+from django.utils.translation import gettext as _
+
+from relations.validators import CONTROL
+
+
+class ExtractionError(Exception):
+    """The document has no text that can be extracted; the message says why."""
+
+
+@dataclass(frozen=True)
+class Extracted:
+    text: str
+    title: str = ""
+    publisher: str = ""
+    date: str = ""  # ISO date the page states, if any
+    language: str = ""
+    kind: str = "text"  # text, html or pdf
+
+
+def text_hash(text):
+    """SHA-256 of the text as UTF-8: the same text gives the same hash on every machine."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def normalise(text):
+    """Line breaks as \\n, no trailing spaces on lines, no blank runs; nothing else changes."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def one_line(value):
+    return " ".join(CONTROL.sub("", value or "").split())
+
+
+def decode(data):
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        best = from_bytes(data).best()
+        if best is None:
+            raise ExtractionError(_("The file is not text in any encoding recognised.")) from None
+        return str(best)
+
+
+def detect_kind(filename="", content_type="", data=b""):
+    name = filename.lower()
+    content_type = content_type.lower()
+    if name.endswith(".pdf") or "pdf" in content_type or data.startswith(b"%PDF-"):
+        return "pdf"
+    if name.endswith((".html", ".htm")) or "html" in content_type:
+        return "html"
+    if name.endswith(".txt") or content_type.startswith("text/plain"):
+        return "text"
+    head = data[:1024].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<body" in head:
+        return "html"
+    if not filename and not content_type:
+        return "text"
+    raise ExtractionError(
+        _("Only .txt, .html and .pdf documents can be read, not “%(name)s”.")
+        % {"name": filename or content_type}
+    )
+
+
+def extract(data, filename="", content_type="", url=None):
+    """Extracted text and metadata of a document given as bytes."""
+    kind = detect_kind(filename, content_type, data)
+    if kind == "pdf":
+        result = extract_pdf(data)
+    elif kind == "html":
+        result = extract_html(decode(data), url)
+    else:
+        result = Extracted(text=normalise(decode(data)), kind="text")
+    if not result.text:
+        raise ExtractionError(_("No text could be extracted from this document."))
+    return result
+
+
+def extract_html(html, url=None):
+    import trafilatura
+
+    document = trafilatura.bare_extraction(
+        html, url=url, include_comments=False, include_tables=True, with_metadata=True
+    )
+    if document is None:
+        raise ExtractionError(_("No article text was found in this page."))
+    return Extracted(
+        text=normalise(document.text or ""),
+        title=one_line(document.title),
+        publisher=one_line(document.sitename),
+        date=document.date or "",
+        language=document.language or "",
+        kind="html",
+    )
+
+
+def extract_pdf(data):
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = (reader.metadata.title if reader.metadata else None) or ""
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise ExtractionError(_("The PDF cannot be read: %(error)s") % {"error": exc}) from exc
+    return Extracted(
+        text=normalise("\n\n".join(page.strip() for page in pages)),
+        title=one_line(str(title)),
+        kind="pdf",
+    )

@@ -1,0 +1,160 @@
+"""Fetch a document from an address an editor gives, without letting the address reach
+what it should not.
+
+Only http and https; every address the host name resolves to must be public
+(not loopback, private, link-local, multicast, reserved or unspecified) unless
+SOURCE_FETCH_ALLOW_PRIVATE is on, and the connection goes to an address that
+was checked, so a second DNS answer cannot swap in another. Redirects are
+followed by hand, each new address checked the same way. Connect and read
+time out; a body larger than SOURCE_FETCH_MAX_BYTES is refused as it streams.
+"""
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+MAX_REDIRECTS = 5
+REDIRECTS = {301, 302, 303, 307, 308}
+USER_AGENT = "RelationsTimeline/1.0 (an editor adding a source)"
+
+
+class FetchError(Exception):
+    """The address cannot or may not be fetched; the message says why."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    body: bytes
+    content_type: str
+    final_url: str
+    retrieved_at: datetime
+
+
+def fetch(url, *, allow_private=None, timeout=None, max_bytes=None):
+    allow_private = settings.SOURCE_FETCH_ALLOW_PRIVATE if allow_private is None else allow_private
+    timeout = timeout or settings.SOURCE_FETCH_TIMEOUT
+    max_bytes = max_bytes or settings.SOURCE_FETCH_MAX_BYTES
+    for _redirect in range(MAX_REDIRECTS + 1):
+        response = _get_once(url, allow_private, timeout, max_bytes)
+        location = response.headers.get("Location")
+        if response.status in REDIRECTS and location:
+            response.release_conn()
+            url = urljoin(url, location)
+            continue
+        if response.status != 200:
+            response.release_conn()
+            raise FetchError(
+                _("The server answered %(status)d for %(url)s.")
+                % {"status": response.status, "url": url}
+            )
+        body = _read_limited(response, max_bytes)
+        return Fetched(
+            body=body,
+            content_type=response.headers.get("Content-Type", ""),
+            final_url=url,
+            retrieved_at=timezone.now(),
+        )
+    raise FetchError(_("More than %(count)d redirects.") % {"count": MAX_REDIRECTS})
+
+
+def _get_once(url, allow_private, timeout, max_bytes):
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchError(
+            _("Only http and https addresses can be fetched, not “%(scheme)s:”.")
+            % {"scheme": parts.scheme}
+        )
+    host = parts.hostname
+    if not host:
+        raise FetchError(_("The address has no host name."))
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise FetchError(_("The address has an invalid port.")) from exc
+    address = checked_address(host, port, allow_private)
+    pool_class = (
+        urllib3.HTTPSConnectionPool if parts.scheme == "https" else urllib3.HTTPConnectionPool
+    )
+    options = {"server_hostname": host, "assert_hostname": host} if parts.scheme == "https" else {}
+    pool = pool_class(
+        address,
+        port,
+        timeout=urllib3.Timeout(connect=timeout, read=timeout),
+        retries=False,
+        maxsize=1,
+        **options,
+    )
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    host_header = host if parts.port is None else f"{host}:{parts.port}"
+    if ":" in host and not host_header.startswith("["):
+        host_header = f"[{host}]" + (f":{parts.port}" if parts.port else "")
+    try:
+        return pool.urlopen(
+            "GET",
+            path,
+            headers={"Host": host_header, "User-Agent": USER_AGENT, "Accept": "*/*"},
+            redirect=False,
+            preload_content=False,
+            decode_content=True,
+        )
+    except urllib3.exceptions.HTTPError as exc:
+        raise FetchError(
+            _("Could not fetch %(url)s: %(error)s") % {"url": url, "error": exc}
+        ) from exc
+
+
+def checked_address(host, port, allow_private):
+    """An address of `host` to connect to, after checking every address it resolves to."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(_("The host name “%(host)s” does not resolve.") % {"host": host}) from exc
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    if not allow_private:
+        for address in addresses:
+            ip = ipaddress.ip_address(address.split("%")[0])
+            if ip.version == 6 and ip.ipv4_mapped:
+                ip = ip.ipv4_mapped
+            if not ip.is_global or ip.is_multicast:
+                raise FetchError(
+                    _(
+                        "“%(host)s” resolves to %(address)s, a private or local address; "
+                        "only public addresses are fetched."
+                    )
+                    % {"host": host, "address": address}
+                )
+    return addresses[0]
+
+
+def _read_limited(response, max_bytes):
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        response.release_conn()
+        raise FetchError(_too_large(max_bytes))
+    chunks, size = [], 0
+    try:
+        for chunk in response.stream(64 * 1024):
+            size += len(chunk)
+            if size > max_bytes:
+                raise FetchError(_too_large(max_bytes))
+            chunks.append(chunk)
+    except urllib3.exceptions.HTTPError as exc:
+        raise FetchError(_("The download failed: %(error)s") % {"error": exc}) from exc
+    finally:
+        response.release_conn()
+    return b"".join(chunks)
+
+
+def _too_large(max_bytes):
+    return _("The document is larger than %(size)d MB, the limit.") % {
+        "size": max_bytes // (1024 * 1024) or 1
+    }

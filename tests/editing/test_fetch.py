@@ -1,0 +1,122 @@
+"""The URL fetcher against a local HTTP server started by the test."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from relations.fetch import FetchError, fetch
+
+ARTICLE = b"<html><body><article><p>The ministers met in Minsk.</p></article></body></html>"
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        routes = {
+            "/article": self.article,
+            "/big-declared": self.big_declared,
+            "/big-chunked": self.big_chunked,
+            "/redirect": lambda: self.redirect(
+                f"http://127.0.0.1:{self.server.server_port}/article"
+            ),
+            "/redirect-ftp": lambda: self.redirect("ftp://example.org/file.txt"),
+            "/loop": lambda: self.redirect("/loop"),
+        }
+        routes.get(self.path, self.missing)()
+
+    def article(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(ARTICLE)))
+        self.end_headers()
+        self.wfile.write(ARTICLE)
+
+    def big_declared(self):
+        self.send_response(200)
+        self.send_header("Content-Length", str(10_000))
+        self.end_headers()
+        self.wfile.write(b"x" * 10_000)
+
+    def big_chunked(self):
+        # No length given: the limit must hold while the body streams.
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.end_headers()
+        for _ in range(10):
+            self.wfile.write(b"y" * 1000)
+
+    def redirect(self, location):
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def missing(self):
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_loopback_address_is_refused(server):
+    with pytest.raises(FetchError, match="private or local address"):
+        fetch(f"{server}/article", allow_private=False)
+
+
+def test_a_name_resolving_to_loopback_is_refused(server):
+    port = server.rsplit(":", 1)[1]
+    with pytest.raises(FetchError, match=r"localhost.*resolves to"):
+        fetch(f"http://localhost:{port}/article", allow_private=False)
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://example.org/a.txt", "file:///etc/passwd", "javascript:alert(1)", "gopher://x"]
+)
+def test_only_http_and_https_are_fetched(url):
+    with pytest.raises(FetchError, match="Only http and https"):
+        fetch(url, allow_private=True)
+
+
+@pytest.mark.parametrize("path", ["/big-declared", "/big-chunked"])
+def test_a_body_over_the_limit_is_refused(server, path):
+    with pytest.raises(FetchError, match="larger than"):
+        fetch(f"{server}{path}", allow_private=True, max_bytes=5000)
+
+
+def test_redirects_are_followed_and_the_final_address_kept(server):
+    fetched = fetch(f"{server}/redirect", allow_private=True)
+    assert fetched.body == ARTICLE
+    assert fetched.final_url == f"{server}/article"
+    assert fetched.content_type.startswith("text/html")
+
+
+def test_a_redirect_to_another_scheme_is_refused(server):
+    with pytest.raises(FetchError, match="Only http and https"):
+        fetch(f"{server}/redirect-ftp", allow_private=True)
+
+
+def test_endless_redirects_stop(server):
+    with pytest.raises(FetchError, match="redirects"):
+        fetch(f"{server}/loop", allow_private=True)
+
+
+def test_an_error_status_is_reported(server):
+    with pytest.raises(FetchError, match="404"):
+        fetch(f"{server}/nothing", allow_private=True)
+
+
+def test_a_host_that_does_not_resolve_is_reported():
+    with pytest.raises(FetchError, match="does not resolve"):
+        fetch("http://no-such-host.invalid/", allow_private=True)
