@@ -10,18 +10,27 @@ from django.db.models import Q
 from relations.textdates import FoundDate
 
 TITLE_RATIO = 0.6
-WORD_OVERLAP = 0.5
+WORD_OVERLAP = 0.6
+STOPWORDS = {"the", "and", "with", "for", "from", "into", "its", "their", "between", "over"}
 
 
 def title_words(title):
-    return set(re.findall(r"\w{3,}", title.lower()))
+    """Content words, lower-cased, a plural's "s" dropped ("holds" and "hold" are one)."""
+    words = set()
+    for word in re.findall(r"\w{3,}", title.lower()):
+        if word in STOPWORDS:
+            continue
+        words.add(word[:-1] if len(word) > 3 and word.endswith("s") else word)
+    return words
 
 
 def similar_titles(first, second):
+    """Alike as strings, or most of the shorter title's words (two at least) are in the other."""
     if SequenceMatcher(None, first.lower(), second.lower(), autojunk=False).ratio() >= TITLE_RATIO:
         return True
     a, b = title_words(first), title_words(second)
-    return bool(a and b) and len(a & b) / len(a | b) >= WORD_OVERLAP
+    shared = len(a & b)
+    return shared >= 2 and shared / min(len(a), len(b)) >= WORD_OVERLAP
 
 
 def span(start_date, end_date, precision):

@@ -17,7 +17,7 @@ from relations import spreadsheets
 from relations.duplicates import candidate_from, probable_duplicates
 from relations.editing import proposals as passages
 from relations.editing.sources import SourceFromDocumentForm, create_source
-from relations.models import Source
+from relations.models import Category, Source
 
 
 def admin_context(model_admin, request, title, **extra):
@@ -78,6 +78,7 @@ class SourceToolsAdmin:
         proposals = passages.source_proposals(source)
         for proposal in proposals:
             proposal.date_text = passages.describe_date(proposal.date)
+            proposal.category_label = Category(proposal.category).label
         context = admin_context(
             self,
             request,

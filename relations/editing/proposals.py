@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.html import format_html, format_html_join
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -92,9 +93,13 @@ class EventFromPassageForm(forms.ModelForm):
             "precision", "date_note",
         ]  # fmt: skip
         widgets = {
-            "summary": forms.Textarea(attrs={"rows": 3, "cols": 80}),
-            "date_note": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "title": forms.TextInput(attrs={"class": "vTextField", "size": 80}),
+            "slug": forms.TextInput(attrs={"class": "vTextField", "size": 60}),
+            "summary": forms.Textarea(attrs={"rows": 3, "cols": 80, "class": "vLargeTextField"}),
+            "date_note": forms.Textarea(attrs={"rows": 2, "cols": 80, "class": "vLargeTextField"}),
             "actors": forms.CheckboxSelectMultiple,
+            "start_date": forms.DateInput(format="%Y-%m-%d", attrs={"placeholder": "YYYY-MM-DD"}),
+            "end_date": forms.DateInput(format="%Y-%m-%d", attrs={"placeholder": "YYYY-MM-DD"}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -166,8 +171,10 @@ def initial_from_proposal(source, proposal, start, end):
             "source": source.title,
             "published": source.published_display,
         }
+    title = title.rstrip(" .,;:") + ("…" if len(quote) > TITLE_LENGTH else "")
     return {
-        "title": title.rstrip(" .,;:") + ("…" if len(quote) > TITLE_LENGTH else ""),
+        "title": title,
+        "slug": unique_event_slug(title),
         "summary": quote,
         "category": proposal.category,
         "actors": [actor.pk for actor in proposal.actors],
@@ -179,6 +186,14 @@ def initial_from_proposal(source, proposal, start, end):
         "start": start,
         "end": end,
     }
+
+
+def unique_event_slug(title):
+    base = slugify(title)[:80].strip("-") or "event"
+    slug, number = base, 2
+    while Event.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
 
 
 def proposal_at(source, start, end):

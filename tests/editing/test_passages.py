@@ -179,7 +179,7 @@ def test_same_actors_and_category_on_overlapping_dates_is_a_duplicate(timeline):
 
     existing = Event.objects.get(slug="li-qiang-golovchenko-talks-minsk")
     candidate = Event(
-        title="Prime ministers confer",
+        title="Leaders confer",
         start_date=existing.start_date,
         precision="day",
         category=existing.category,
@@ -195,3 +195,22 @@ def test_editing_an_event_does_not_call_it_a_duplicate_of_itself(client, editor,
     change_url = f"/admin/relations/event/{event.pk}/change/"
     form = client.get(change_url).context["adminform"].form
     assert not form.duplicates
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "alike"),
+    [
+        (
+            "Li Qiang and Golovchenko hold talks in Minsk",
+            "Premier Li Qiang holds talks with Prime Minister Roman Golovchenko in Minsk",
+            True,
+        ),
+        ("Joint statement on cooperation", "Joint statement on cooperation signed", True),
+        ("Joint military exercise near Brest", "Trade exceeds 8.4 billion dollars", False),
+        ("Talks in Minsk", "Railway opens", False),
+    ],
+)
+def test_similar_titles(first, second, alike):
+    from relations.duplicates import similar_titles
+
+    assert similar_titles(first, second) is alike
