@@ -11,6 +11,7 @@ from relations.textdates import FoundDate
 
 TITLE_RATIO = 0.6
 WORD_OVERLAP = 0.6
+MIN_SHARED_WORDS = 3
 STOPWORDS = {"the", "and", "with", "for", "from", "into", "its", "their", "between", "over"}
 
 
@@ -25,12 +26,12 @@ def title_words(title):
 
 
 def similar_titles(first, second):
-    """Alike as strings, or most of the shorter title's words (two at least) are in the other."""
+    """Alike as strings, or most of the shorter title's words (three at least) are in the other."""
     if SequenceMatcher(None, first.lower(), second.lower(), autojunk=False).ratio() >= TITLE_RATIO:
         return True
     a, b = title_words(first), title_words(second)
     shared = len(a & b)
-    return shared >= 2 and shared / min(len(a), len(b)) >= WORD_OVERLAP
+    return shared >= MIN_SHARED_WORDS and shared / min(len(a), len(b)) >= WORD_OVERLAP
 
 
 def span(start_date, end_date, precision):

@@ -179,7 +179,7 @@ def test_same_actors_and_category_on_overlapping_dates_is_a_duplicate(timeline):
 
     existing = Event.objects.get(slug="li-qiang-golovchenko-talks-minsk")
     candidate = Event(
-        title="Leaders confer",
+        title="Prime ministers confer",
         start_date=existing.start_date,
         precision="day",
         category=existing.category,
