@@ -237,6 +237,11 @@ CACHES = {
 }
 TIMELINE_CACHE_SECONDS = int(os.environ.get("TIMELINE_CACHE_SECONDS", "600"))
 
+# Free-text search (relations/search.py): at most this many different words, and,
+# when none is long enough for the trigram index, at most this many short ones.
+TIMELINE_SEARCH_MAX_WORDS = int(os.environ.get("TIMELINE_SEARCH_MAX_WORDS", "20"))
+TIMELINE_SEARCH_MAX_SHORT_WORDS = int(os.environ.get("TIMELINE_SEARCH_MAX_SHORT_WORDS", "3"))
+
 # Event and source dates must fall within these years (model validation, so the
 # admin and import_timeline refuse others); the year filters accept the same range.
 TIMELINE_YEAR_MIN = int(os.environ.get("TIMELINE_YEAR_MIN", "1800"))

@@ -8,6 +8,7 @@ from django.http import QueryDict
 from django.utils.html import format_html
 
 from relations.models import Actor, Category, Event, Source, Status
+from relations.search import search_refusal
 from relations.validators import year_range
 
 YEAR_MIN, YEAR_MAX = year_range()
@@ -27,6 +28,10 @@ class TimelineFilterForm(forms.Form):
                 f"“To” year {year_to} is before “from” year {year_from}; "
                 "swap them or widen the range.",
             )
+        text = cleaned.get("q")
+        refusal = search_refusal(text) if text else None
+        if refusal:
+            self.add_error("q", refusal)
         return cleaned
 
 

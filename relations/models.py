@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from relations.dates import DatePrecision, SpanDates, format_date, is_canonical, iso_date
 from relations.extract import text_hash
 from relations.publication import Publication, PublicQuerySet, Publishable
+from relations.search import split_search
 from relations.validators import (
     RefusesControlCharacters,
     control_character_errors,
@@ -22,7 +23,6 @@ from relations.validators import (
 )
 
 QUOTE_MAX_LENGTH = 1000
-TRIGRAM = 3
 FTS_MATCH = "SELECT rowid FROM relations_event_fts WHERE relations_event_fts MATCH %s"
 
 
@@ -297,19 +297,19 @@ class EventQuerySet(PublicQuerySet):
     def search(self, text):
         """Events whose title, summary or a citation quote contains every word of `text`.
 
-        Case-insensitive substring matching, as `icontains` does; the search
-        indexes (FTS5 with trigrams on SQLite, pg_trgm on PostgreSQL) find the
-        candidates for words of three or more characters.
+        Case-insensitive substring matching, as `icontains` does; which words
+        count, and which the indexes serve, is relations.search's rule.
         """
+        words = split_search(text)
         qs = self
-        words = text.split()
-        if connection.vendor == "sqlite":
-            indexed = [word for word in words if len(word) >= TRIGRAM]
-            if indexed:
-                match = " AND ".join('"' + word.replace('"', '""') + '"' for word in indexed)
-                qs = qs.filter(pk__in=RawSQL(FTS_MATCH, [match]))
-            words = [word for word in words if len(word) < TRIGRAM]
-        for word in words:
+        if connection.vendor != "sqlite":
+            # PostgreSQL's pg_trgm index serves icontains on words of three or more characters.
+            for word in words.indexed:
+                qs = qs.filter(search_document__icontains=word)
+        elif words.indexed:
+            match = " AND ".join('"' + word.replace('"', '""') + '"' for word in words.indexed)
+            qs = qs.filter(pk__in=RawSQL(FTS_MATCH, [match]))
+        for word in words.scanned:
             qs = qs.filter(search_document__icontains=word)
         return qs
 

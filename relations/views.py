@@ -19,6 +19,7 @@ from relations.filters import EventFilter
 from relations.http import revalidated
 from relations.models import Citation, Event, Source, TimelineVersion
 from relations.passages import mark_citations, surrounding
+from relations.search import split_search
 
 PAGE_SIZE = 50
 NARROW_LIMIT = 5000
@@ -101,6 +102,14 @@ def build_results(request, filterset, query, page_number):
     status_text = f"Showing {page.paginator.count} of {total} event{pluralize(total)}"
     if page.paginator.num_pages > 1:
         status_text += f" (page {page.number} of {page.paginator.num_pages})"
+    status_text += "."
+    ignored = split_search(filterset.form.cleaned_data["q"]).ignored
+    if ignored:
+        status_text += (
+            " Words shorter than three letters are left out beside longer ones: "
+            + ", ".join(f"“{word}”" for word in ignored)
+            + "."
+        )
     context = {
         "filter": filterset,
         "query": query,
@@ -110,7 +119,7 @@ def build_results(request, filterset, query, page_number):
     }
     return {
         "status": 200,
-        "status_text": status_text + ".",
+        "status_text": status_text,
         "results_html": render_to_string("relations/timeline.html#results", context, request),
     }
 
