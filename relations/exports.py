@@ -23,6 +23,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.http import urlencode
 
 from relations.dates import DatePrecision, SpanDates, format_date
 from relations.models import Actor, Category, Citation, Event, Source
@@ -360,9 +361,41 @@ def timelinejs_event(event, context):
     return entry
 
 
+def timelinejs_placeholder(context):
+    """The slide of a view without events: TimelineJS refuses a timeline with none.
+
+    It stands in the first year the filters ask for, or this year.
+    """
+    years = context.filters.get("year_from") or context.filters.get("year_to")
+    year = int(years[0]) if years else dt.date.today().year
+    timeline = reverse("relations:timeline")
+    if context.filters:
+        timeline += "?" + urlencode(context.filters, doseq=True)
+    link = escape(context.absolute_url(timeline))
+    return {
+        "unique_id": "no-events",
+        "start_date": {"year": year, "display_date": ""},
+        "display_date": "",
+        "text": {
+            "headline": "No events match these filters",
+            "text": f'<p><a href="{link}">Change the filters on the timeline</a></p>',
+        },
+    }
+
+
+def or_placeholder(entries, placeholder):
+    empty = True
+    for entry in entries:
+        empty = False
+        yield entry
+    if empty:
+        yield placeholder()
+
+
 def stream_timelinejs(events, context):
     """TimelineJS3's JSON format: https://timeline.knightlab.com/docs/json-format.html"""
     heading = {"title": {"text": {"headline": escape(context.title), "text": ""}}}
+    slides = (timelinejs_event(event, context) for event in export_events(events))
     return stream_json_document(
-        heading, (timelinejs_event(event, context) for event in export_events(events))
+        heading, or_placeholder(slides, lambda: timelinejs_placeholder(context))
     )

@@ -1,0 +1,88 @@
+"""The TimelineJS export drawn by TimelineJS itself (npm @knight-lab/timelinejs), embedded
+in a page on another origin, as Knight Lab's hosted embed would load it: the data
+comes from this site only if it allows other origins (CORS)."""
+
+import contextlib
+import mimetypes
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TIMELINEJS = Path(__file__).resolve().parents[2] / "node_modules/@knight-lab/timelinejs/dist"
+EMBED_ORIGIN = "http://embed.localhost:8001"
+EMBED_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Embed</title>
+<link rel="stylesheet" href="/css/timeline.css">
+<script src="/js/timeline.js"></script>
+</head><body>
+<div id="timeline-embed" style="width: 1000px; height: 600px"></div>
+<script>
+  window.timeline = new TL.Timeline("timeline-embed", new URL(location).searchParams.get("data"));
+</script>
+</body></html>
+"""
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    # Chromium asks before a page on another site reads a loopback address (Local
+    # Network Access); the live server is on loopback, a real deployment is not.
+    return {**browser_context_args, "permissions": ["local-network-access"]}
+
+
+def serve_embed(route):
+    """The embedding site: its page, and TimelineJS's files from node_modules."""
+    path = route.request.url.removeprefix(EMBED_ORIGIN).split("?")[0]
+    if path == "/embed.html":
+        route.fulfill(body=EMBED_PAGE, content_type="text/html")
+        return
+    file = (TIMELINEJS / path.lstrip("/")).resolve()
+    if file.is_relative_to(TIMELINEJS) and file.is_file():
+        content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        route.fulfill(body=file.read_bytes(), content_type=content_type)
+    else:
+        route.fulfill(status=404, body="")
+
+
+def draw(page, data_url):
+    """Load the export into TimelineJS; return (ready, errors TimelineJS shows)."""
+    page.route(f"{EMBED_ORIGIN}/**", serve_embed)
+    page.goto(f"{EMBED_ORIGIN}/embed.html?data={data_url}")
+    page.wait_for_load_state("networkidle")
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function("() => window.timeline.ready", timeout=5_000)
+    ready = page.evaluate("window.timeline.ready === true")
+    messages = page.locator(".tl-message").all_inner_texts()
+    return ready, [text for text in messages if "rror" in text]
+
+
+def test_timelinejs_draws_every_event_of_the_export(page, site):
+    ready, errors = draw(page, f"{site}/export/timelinejs/")
+    assert (ready, errors) == (True, [])
+    slides = page.evaluate("window.timeline.config.events.map(e => e.unique_id)")
+    assert len(slides) == 9
+    assert "li-shangfu-visits-belarus" in slides
+
+
+def test_timelinejs_shows_a_date_range_once(page, site):
+    draw(page, f"{site}/export/timelinejs/?category=security")
+    page.evaluate("window.timeline.goToId('li-shangfu-visits-belarus')")
+    date = page.locator("#li-shangfu-visits-belarus .tl-headline-date").inner_text()
+    assert date.strip() == "16–18 August 2023"
+
+
+def test_timelinejs_accepts_the_export_of_an_empty_view(page, site):
+    ready, errors = draw(page, f"{site}/export/timelinejs/?q=nothing-matches-this")
+    assert (ready, errors) == (True, [])
+    page.evaluate("window.timeline.goToId('no-events')")
+    assert "No events match" in page.locator("#no-events").inner_text()
+
+
+def test_timelinejs_cannot_load_from_a_site_that_does_not_allow_it(page, site):
+    """The control: the same page fails on a URL without CORS, so the tests above
+    show that the export's header is what lets TimelineJS in."""
+    ready, _ = draw(page, f"{site}/sources/")
+    assert not ready
