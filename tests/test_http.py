@@ -155,3 +155,28 @@ def test_exports_and_feed_may_be_read_by_scripts_on_any_origin(client, timeline,
 
 def test_pages_are_not_shared_with_other_origins(client, timeline):
     assert "Access-Control-Allow-Origin" not in client.get("/")
+
+
+def test_static_files_are_served_with_brotli_to_clients_that_accept_it(tmp_path, settings, rf):
+    """whitenoise writes a .br beside each file at collectstatic when Brotli is installed."""
+    import brotli
+    from django.core.management import call_command
+    from django.http import HttpResponse
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    settings.WHITENOISE_AUTOREFRESH = settings.WHITENOISE_USE_FINDERS = False
+    call_command("collectstatic", interactive=False, verbosity=0)
+    css = next(tmp_path.glob("relations/site.*.css"))
+    assert brotli.decompress(css.with_name(css.name + ".br").read_bytes()) == css.read_bytes()
+
+    serve = WhiteNoiseMiddleware(lambda request: HttpResponse(status=404))
+    request = rf.get(f"/static/relations/{css.name}", HTTP_ACCEPT_ENCODING="gzip, br")
+    response = serve(request)
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "br"
+    assert "immutable" in response["Cache-Control"]
