@@ -1,5 +1,3 @@
-from difflib import SequenceMatcher
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import connection, models
@@ -14,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from relations.dates import DatePrecision, SpanDates, format_date, is_canonical, iso_date
 from relations.extract import text_hash
+from relations.passages import longest_common_run
 from relations.publication import Publication, PublicQuerySet, Publishable
 from relations.search import split_search
 from relations.validators import (
@@ -23,6 +22,7 @@ from relations.validators import (
 )
 
 QUOTE_MAX_LENGTH = 1000
+WIDEN_LIMIT = 40
 FTS_MATCH = "SELECT rowid FROM relations_event_fts WHERE relations_event_fts MATCH %s"
 
 
@@ -255,14 +255,16 @@ class Source(RefusesControlCharacters, Publishable, models.Model):
         """The stretch of the text that looks most like `quote`, for error messages."""
         if not self.text or not quote:
             return ""
-        matcher = SequenceMatcher(None, self.text, quote, autojunk=False)
-        match = matcher.find_longest_match(0, len(self.text), 0, len(quote))
-        start = max(0, match.a - match.b)
+        # A longer quote is refused for its length anyway.
+        run = longest_common_run(self.text, quote[:QUOTE_MAX_LENGTH])
+        start = max(0, run.text_start - run.quote_start)
         end = min(len(self.text), start + len(quote))
-        # Widen to whole words so the passage reads naturally.
-        while start > 0 and not self.text[start - 1].isspace():
+        # Widen to whole words so the passage reads naturally (a text without
+        # spaces, such as Chinese, is not widened by more than a few characters).
+        floor, ceiling = max(0, start - WIDEN_LIMIT), min(len(self.text), end + WIDEN_LIMIT)
+        while start > floor and not self.text[start - 1].isspace():
             start -= 1
-        while end < len(self.text) and not self.text[end].isspace():
+        while end < ceiling and not self.text[end].isspace():
             end += 1
         return self.text[start:end]
 

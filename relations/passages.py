@@ -84,3 +84,77 @@ def _marked(text, start, end, group, number_of):
         for _, _, citation in group
     )
     return format_html("<mark>{}</mark><sup>{}</sup>", mark_safe("".join(pieces)), mark_safe(links))
+
+
+# How much of a source the closest-passage search reads: about half a second of
+# work, so a save with a misquote stays fast whatever the size of the source.
+CLOSEST_PASSAGE_SCAN_LIMIT = 1_000_000
+
+
+@dataclass
+class CommonRun:
+    """The longest stretch of `text` that also occurs in `quote`."""
+
+    text_start: int
+    quote_start: int
+    length: int
+    steps: int  # transitions followed while scanning: the work done
+
+
+def longest_common_run(text, quote, limit=CLOSEST_PASSAGE_SCAN_LIMIT):
+    """The longest common substring of text[:limit] and `quote`, earliest in `text`.
+
+    A suffix automaton of the quote reads the text once, in time linear in
+    len(text) + len(quote). difflib's SequenceMatcher, used before, compares
+    every pair of positions: 3 s for a 1,000-character quote in a 300 KB text.
+    """
+    transitions, links, lengths = _suffix_automaton(quote)
+    state = length = best = best_end = steps = 0
+    for index, char in enumerate(text[:limit]):
+        while state and char not in transitions[state]:
+            state = links[state]
+            length = lengths[state]
+            steps += 1
+        steps += 1
+        target = transitions[state].get(char)
+        if target is None:
+            state = length = 0
+            continue
+        state = target
+        length += 1
+        if length > best:
+            best, best_end = length, index + 1
+    if not best:
+        return CommonRun(0, 0, 0, steps)
+    start = best_end - best
+    return CommonRun(start, quote.find(text[start:best_end]), best, steps)
+
+
+def _suffix_automaton(text):
+    """(transitions, suffix links, lengths) of the automaton of every substring of `text`."""
+    transitions, links, lengths = [{}], [-1], [0]
+    last = 0
+    for char in text:
+        current = len(transitions)
+        transitions.append({})
+        lengths.append(lengths[last] + 1)
+        links.append(0)
+        state = last
+        while state != -1 and char not in transitions[state]:
+            transitions[state][char] = current
+            state = links[state]
+        if state != -1:
+            target = transitions[state][char]
+            if lengths[state] + 1 == lengths[target]:
+                links[current] = target
+            else:
+                clone = len(transitions)
+                transitions.append(dict(transitions[target]))
+                lengths.append(lengths[state] + 1)
+                links.append(links[target])
+                while state != -1 and transitions[state].get(char) == target:
+                    transitions[state][char] = clone
+                    state = links[state]
+                links[target] = links[current] = clone
+        last = current
+    return transitions, links, lengths

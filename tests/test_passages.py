@@ -1,7 +1,14 @@
+import random
 import re
+import string
+from difflib import SequenceMatcher
 from types import SimpleNamespace
 
-from relations.passages import mark_citations, surrounding
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from relations.passages import longest_common_run, mark_citations, surrounding
+from tests.factories import SourceFactory
 
 TEXT = "Alpha beta gamma. Delta epsilon zeta. Eta theta <iota> kappa."
 
@@ -42,3 +49,55 @@ def test_overlapping_quotes_share_one_mark_with_both_anchors():
 
 def _strip_tags(html):
     return re.sub(r"<sup>.*?</sup>|<[^>]+>", "", html)
+
+
+def synthetic_article(size, seed=0):
+    """Deterministic English-like text of `size` characters."""
+    rnd = random.Random(seed)
+    words = ["".join(rnd.choices(string.ascii_lowercase, k=rnd.randint(2, 9))) for _ in range(3000)]
+    text = ""
+    while len(text) < size:
+        text += " ".join(rnd.choices(words, k=40)).capitalize() + ". "
+    return text[:size]
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text("abc ", max_size=60), quote=st.text("abc ", max_size=20))
+def test_longest_common_run_is_as_long_as_difflibs(text, quote):
+    run = longest_common_run(text, quote)
+    expected = SequenceMatcher(None, text, quote, autojunk=False).find_longest_match()
+    assert run.length == expected.size
+    assert (
+        text[run.text_start : run.text_start + run.length]
+        == (quote[run.quote_start : run.quote_start + run.length])
+    )
+
+
+def test_closest_passage_to_a_long_misquote_in_a_300_kb_source_is_found_in_linear_work():
+    text = synthetic_article(300_000)
+    original = text[150_000:151_000]
+    # The quote an editor typed: the passage with a straight apostrophe slipped in.
+    quote = original[:400] + "'" + original[401:]
+    assert quote not in text
+
+    passage = SourceFactory.build(text=text).closest_passage(quote)
+    run = longest_common_run(text, quote)
+
+    assert original in passage
+    assert len(passage) < len(quote) + 2 * 40
+    # One pass over the text: difflib compared every pair, ~300,000,000 of them.
+    assert run.steps <= 2 * len(text)
+
+
+def test_closest_passage_reads_at_most_the_scan_limit():
+    text = synthetic_article(50_000)
+    run = longest_common_run(text, text[40_000:40_500] + "!", limit=10_000)
+    assert run.steps <= 2 * 10_000
+    assert run.text_start + run.length <= 10_000
+
+
+def test_closest_passage_in_text_without_spaces_stays_near_the_quote():
+    text = "中国和白俄罗斯" * 20_000
+    passage = SourceFactory.build(text=text).closest_passage("白俄罗斯总统")
+    assert "白俄罗斯" in passage
+    assert len(passage) <= len("白俄罗斯总统") + 2 * 40
