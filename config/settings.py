@@ -3,6 +3,7 @@
 DJANGO_DEBUG      "1" for local development; off by default.
 DJANGO_SECRET_KEY required when DJANGO_DEBUG is off.
 DATABASE_URL      defaults to the SQLite file db.sqlite3 beside manage.py.
+CACHE_URL         a Redis URL shared by several servers; a per-process cache without it.
 ALLOWED_HOSTS     comma-separated; defaults to localhost names.
 DJANGO_SECURE_SSL_REDIRECT / DJANGO_HSTS_SECONDS / DJANGO_BEHIND_TLS_PROXY
                   HTTPS settings, on by default when DJANGO_DEBUG is off.
@@ -227,14 +228,32 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rendered result lists are cached per query and data version (see TimelineVersion);
-# each server process keeps its own.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+# Rendered result lists are cached per query and data version (see TimelineVersion).
+# Without CACHE_URL each server process keeps its own cache and the data version
+# lives in the database; with CACHE_URL (Redis) every server shares one cache,
+# and the data version lives there too.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"CACHE_URL must be a Redis URL (redis://host:6379/0), not {CACHE_URL!r}."
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "timeline"),
+            # A Redis that does not answer fails the request (and /readyz) quickly.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
 TIMELINE_CACHE_SECONDS = int(os.environ.get("TIMELINE_CACHE_SECONDS", "600"))
 
 # Free-text search (relations/search.py): at most this many different words, and,

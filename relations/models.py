@@ -1,6 +1,10 @@
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Count, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf
@@ -605,11 +609,17 @@ def refresh_citing_search_documents(sender, instance, **kwargs):
 
 
 class TimelineVersion(models.Model):
-    """A counter that every change to timeline data moves on.
+    """A number that every change to timeline data moves on.
 
     Cached pages are keyed by it, so an edit anywhere makes them all stale at
-    once, in every server process. One row.
+    once, in every server process. It is this table's one row, which also
+    dates the change (for Last-Modified). With a shared cache (CACHE_URL) the
+    number and its date live in that cache beside the pages, moved after each
+    commit, so every server reads them without asking the database.
     """
+
+    CACHE_KEY = "timeline-version"
+    CHANGED_KEY = "timeline-version-changed-at"
 
     number = models.BigIntegerField(default=0)
     # When the number last moved: the Last-Modified of every public page and export.
@@ -618,13 +628,27 @@ class TimelineVersion(models.Model):
     def __str__(self):
         return f"Timeline data version {self.number}"
 
+    @staticmethod
+    def shared():
+        return settings.CACHES["default"]["BACKEND"].endswith(".RedisCache")
+
     @classmethod
     def current(cls):
+        if cls.shared():
+            number = cache.get(cls.CACHE_KEY)
+            if number is None:
+                # Lost (a flushed or restarted Redis): a random start cannot meet
+                # the numbers of pages cached before.
+                cache.add(cls.CACHE_KEY, secrets.randbits(48), timeout=None)
+                number = cache.get(cls.CACHE_KEY)
+            return number
         return cls.objects.values_list("number", flat=True).first() or 0
 
     @classmethod
     def state(cls):
-        """(number, time it last changed or None), in one query."""
+        """(number, time it last changed or None), in one query (or from the shared cache)."""
+        if cls.shared():
+            return cls.current(), cache.get(cls.CHANGED_KEY)
         return cls.objects.values_list("number", "changed_at").first() or (0, None)
 
     @classmethod
@@ -632,6 +656,17 @@ class TimelineVersion(models.Model):
         now = timezone.now()
         if not cls.objects.filter(pk=1).update(number=models.F("number") + 1, changed_at=now):
             cls.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
+        if cls.shared():
+            # After the commit: a reader that took the new number must find the new data.
+            transaction.on_commit(cls._bump_shared)
+
+    @classmethod
+    def _bump_shared(cls):
+        try:
+            cache.incr(cls.CACHE_KEY)
+        except ValueError:  # not there yet
+            cache.add(cls.CACHE_KEY, secrets.randbits(48), timeout=None)
+        cache.set(cls.CHANGED_KEY, timezone.now(), timeout=None)
 
 
 def timeline_changed(**kwargs):

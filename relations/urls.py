@@ -13,4 +13,5 @@ urlpatterns = [
     path("schemas/export-1.json", export_views.export_schema, name="export-schema"),
     path("feed/", export_views.feed, name="feed"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
 ]

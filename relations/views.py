@@ -1,10 +1,13 @@
 import hashlib
+import logging
 import math
+import secrets
 from collections import Counter
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import DatabaseError, connection
 from django.db.models import Prefetch
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -12,6 +15,7 @@ from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -21,6 +25,8 @@ from relations.models import Citation, Event, Source, TimelineVersion
 from relations.passages import mark_citations, surrounding
 from relations.search import split_search
 
+logger = logging.getLogger(__name__)
+
 PAGE_SIZE = 50
 NARROW_LIMIT = 5000
 
@@ -29,6 +35,35 @@ NARROW_LIMIT = 5000
 def healthz(request):
     """For load balancers and the benchmark's baseline: answers without touching the database."""
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_safe
+@never_cache
+def readyz(request):
+    """For orchestrators: 200 when this server can reach its database and its cache, else 503."""
+    failures = []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        logger.exception("/readyz: the database does not answer")
+        failures.append("database")
+    try:
+        probe = secrets.token_hex(8)
+        cache.set("readyz", probe, 10)
+        if cache.get("readyz") != probe:
+            raise RuntimeError("a value just stored could not be read back")
+    except Exception:  # each cache backend raises errors of its own
+        logger.exception("/readyz: the cache does not answer")
+        failures.append("cache")
+    if failures:
+        # Which service failed, not why: the log has the details.
+        return HttpResponse(
+            f"not ready: {', '.join(failures)} unavailable\n",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    return HttpResponse("ready\n", content_type="text/plain")
 
 
 @require_safe
