@@ -1,14 +1,21 @@
+import datetime as dt
 import secrets
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import Count, Q, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, NullIf
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.functions import Coalesce, ExtractYear, NullIf
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_migrate,
+    post_save,
+    pre_save,
+)
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -326,6 +333,42 @@ class EventQuerySet(PublicQuerySet):
         )
         return [(row["start_year"], row["count"]) for row in rows]
 
+    # Writes that send no signals keep the counts table (relations/tally.py) in step.
+    def update(self, **kwargs):
+        if set(kwargs) <= tally.UNTALLIED_FIELDS:
+            return super().update(**kwargs)
+        rederive = None
+        if "start_date" in kwargs and "start_year" not in kwargs:
+            # start_year follows start_date, as fill_derived_fields does for a save.
+            start = kwargs["start_date"]
+            if isinstance(start, dt.date):
+                kwargs["start_year"] = start.year
+            else:  # an expression: read the new dates back
+                rederive = list(self.values_list("pk", flat=True))
+        years = None
+        if not {"start_date", "end_date", "start_year"} & set(kwargs):
+            years = set(self.order_by().values_list("start_year", flat=True).distinct())
+        updated = super().update(**kwargs)
+        if rederive is not None:
+            Event.objects.filter(pk__in=rederive).update(start_year=ExtractYear("start_date"))
+        tally.refresh(years)
+        return updated
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for event in objs:
+            if event.start_year is None and event.start_date:
+                event.start_year = event.start_date.year
+        created = super().bulk_create(objs, *args, **kwargs)
+        tally.refresh()
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        updated = super().bulk_update(objs, fields, *args, **kwargs)
+        if not set(fields) <= tally.UNTALLIED_FIELDS:
+            tally.refresh()
+        return updated
+
     def for_display(self):
         """What a list of events shows: actors and the independent-source count."""
         return self.defer("search_document").with_source_counts().prefetch_related("actors")
@@ -593,6 +636,36 @@ def fill_derived_fields(sender, instance, **kwargs):
     instance.start_year = start.year if start else None
 
 
+@receiver(pre_save, sender=Event)
+def remember_tallied_year(sender, instance, raw, **kwargs):
+    instance._tallied_year = (
+        Event.objects.filter(pk=instance.pk).values_list("start_year", flat=True).first()
+        if instance.pk
+        else None
+    )
+
+
+@receiver(post_save, sender=Event)
+def tally_saved_event(sender, instance, **kwargs):
+    tally.refresh({getattr(instance, "_tallied_year", None), instance.start_year})
+
+
+@receiver(post_delete, sender=Event)
+def tally_deleted_event(sender, instance, **kwargs):
+    tally.refresh({instance.start_year})
+
+
+@receiver(post_migrate)
+def tally_after_migrate(sender, app_config, **kwargs):
+    """Data migrations write through historical models, which bypass everything above."""
+    using = kwargs.get("using", "default")
+    if (
+        app_config.name == "relations"
+        and EventTally._meta.db_table in connections[using].introspection.table_names()
+    ):
+        tally.refresh()
+
+
 @receiver(post_save, sender=Citation)
 @receiver(post_delete, sender=Citation)
 def refresh_search_document(sender, instance, **kwargs):
@@ -682,3 +755,7 @@ for model in (Actor, Source, Event, Citation):
         timeline_changed, sender=model, dispatch_uid=f"version-delete-{model.__name__}"
     )
 m2m_changed.connect(timeline_changed, sender=Event.actors.through, dispatch_uid="version-actors")
+
+# The counts table and its model; imported last, as it reads Event.
+from relations import tally  # noqa: E402
+from relations.tally import EventTally  # noqa: E402

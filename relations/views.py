@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from relations import tally
 from relations.filters import EventFilter
 from relations.http import revalidated
 from relations.models import Citation, Event, Source, TimelineVersion
@@ -130,10 +131,8 @@ def build_results(request, filterset, query, page_number):
     Every link in it is built from `query`, the validated filters, so what is
     cached depends on nothing else in the request.
     """
-    page, year_counts = paginate(
-        filterset.qs, page_number, narrow=bool(filterset.form.cleaned_data["q"])
-    )
-    total = Event.objects.public().count()
+    page, year_counts = paginate(filterset, page_number)
+    total = tally.Counts().total()
     status_text = f"Showing {page.paginator.count} of {total} event{pluralize(total)}"
     if page.paginator.num_pages > 1:
         status_text += f" (page {page.number} of {page.paginator.num_pages})"
@@ -159,21 +158,30 @@ def build_results(request, filterset, query, page_number):
     }
 
 
-def paginate(events, page_number, narrow):
-    """The requested page of event ids, and the per-year counts of all of `events`.
+def paginate(filterset, page_number):
+    """The requested page of event ids, and the per-year counts of all matching events.
 
-    A text search usually narrows the timeline to a few hundred events, and
-    matching it is the costly part of each query: then fetch the matches once
-    and count them here, rather than search again for the total, the page and
-    the chart.
+    Neither counts the matching events one by one when it can be helped:
+    categories, a status and years are counted from the tally table; a text
+    search usually narrows the timeline to a few hundred events, and matching
+    it is the costly part of each query, so its matches are fetched once and
+    counted here. The page itself is read from the years it spans.
     """
-    if narrow:
+    data = filterset.form.cleaned_data
+    events = filterset.qs
+    if data["q"]:
         rows = list(events.values_list("pk", "start_year")[: NARROW_LIMIT + 1])
         if len(rows) <= NARROW_LIMIT:
             page = Paginator([pk for pk, _ in rows], PAGE_SIZE).get_page(page_number)
             return page, sorted(Counter(year for _, year in rows).items())
-    page = Paginator(events.values_list("pk", flat=True), PAGE_SIZE).get_page(page_number)
-    return page, events.year_counts()
+    if data["q"] or data["actor"] or data["source"]:
+        year_counts = events.year_counts()
+    else:
+        year_counts = tally.Counts(
+            data["category"], data["status"], data["year_from"], data["year_to"]
+        ).by_year()
+    ids = tally.YearSlicedIds(events, year_counts, newest_first=bool(data["order"]))
+    return Paginator(ids, PAGE_SIZE).get_page(page_number), year_counts
 
 
 def page_events(page):
