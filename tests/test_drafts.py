@@ -29,6 +29,7 @@ DRAFT_SOURCE_SLUG = "zz-draft-source"
 # Every named URL of the public site, and how the crawl reaches it.
 PUBLIC_URL_NAMES = {
     "timeline", "event", "sources", "source", "export", "export-schema", "feed", "healthz",
+    "readyz",
 }  # fmt: skip
 
 SEARCHES = [SECRET, "summit", "Belarus", "Minsk", "1992", "Quxdraft"]
@@ -61,7 +62,7 @@ def add_drafts():
 
 
 def fixed_urls():
-    urls = ["/", "/sources/", "/feed/", "/healthz", "/schemas/export-1.json"]
+    urls = ["/", "/sources/", "/feed/", "/healthz", "/schemas/export-1.json", "/readyz"]
     for query in SEARCHES:
         urls += [f"/?q={query}", f"/feed/?q={query}"]
         urls += [f"/export/{fmt}/?q={query}" for fmt in EXPORT_FORMATS]
