@@ -60,15 +60,19 @@ class SyntheticEventFactory(EventFactory):
 
 
 def random_date(rng):
+    """(start, end or None, precision): one event in ten with a day precision spans days."""
     day = dt.date(FIRST_YEAR, 1, 1) + dt.timedelta(
         days=rng.randrange(365 * (LAST_YEAR - FIRST_YEAR))
     )
     precision = rng.choices(["day", "month", "year"], weights=[6, 3, 1])[0]
+    end = None
     if precision == "month":
         day = day.replace(day=1)
     elif precision == "year":
         day = day.replace(month=1, day=1)
-    return day, precision
+    elif rng.random() < 0.15:
+        end = day + dt.timedelta(days=rng.choice([1, 2, 3, 7, 30, 90, 400]))
+    return day, end, precision
 
 
 def seed(count):
@@ -92,13 +96,14 @@ def seed(count):
         for start in range(0, count, BATCH):
             events, quotes = [], []
             for n in range(start, min(start + BATCH, count)):
-                day, precision = random_date(rng)
+                day, end, precision = random_date(rng)
                 title = f"{rng.choice(actors).name} {rng.choice(VERBS)} {rng.choice(TOPICS)}"
                 cited = rng.sample(sources, rng.randint(1, 3))
                 event_quotes = [(s.pk, rng.choice(sentences[s.pk])) for s in cited]
                 event = SyntheticEventFactory.build(
-                    slug=f"event-{n}", title=title, start_date=day, precision=precision
-                )
+                    slug=f"event-{n}", title=title, start_date=day, end_date=end,
+                    precision=precision,
+                )  # fmt: skip
                 event.search_document = event.build_search_document([q for _, q in event_quotes])
                 event.start_year = day.year
                 events.append(event)

@@ -251,10 +251,13 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": 2000},
+            # Result lists, and the rendered events they are made of (one entry each).
+            "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
 TIMELINE_CACHE_SECONDS = int(os.environ.get("TIMELINE_CACHE_SECONDS", "600"))
+# Each event as the result list shows it, keyed by the data version: what a new query reuses.
+TIMELINE_EVENT_CACHE_SECONDS = int(os.environ.get("TIMELINE_EVENT_CACHE_SECONDS", "3600"))
 
 # Free-text search (relations/search.py): at most this many different words, and,
 # when none is long enough for the trigram index, at most this many short ones.

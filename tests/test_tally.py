@@ -155,3 +155,25 @@ def test_timeline_counts_and_pages_come_from_the_tally(client, events):
     assert f"Showing {expected} of 60 events" in html
     counting_events = ("COUNT(*)", 'COUNT("relations_event"."id")')
     assert not [q for q in queries if any(count in q["sql"] for count in counting_events)]
+
+
+def test_an_event_shown_by_one_query_is_not_rendered_again_by_another(client, events):
+    client.get("/?category=trade", headers=HTMX)
+    shown = Event.objects.filter(category="trade").count()
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/?category=trade&status=confirmed", headers=HTMX).content.decode()
+    assert (
+        html.count('<li class="event')
+        == Event.objects.filter(category="trade", status="confirmed").count()
+    )
+    assert shown and not [q for q in queries if "relations_event_actors" in q["sql"]]
+
+
+def test_a_rendered_event_follows_an_edit_at_once(client, events):
+    event = Event.objects.filter(category="trade").first()
+    assert event.title in client.get("/?category=trade", headers=HTMX).content.decode()
+    event.title = "Renamed after it was shown"
+    event.save()
+    for query in ("/?category=trade", "/?category=trade&order=-date"):
+        html = client.get(query, headers=HTMX).content.decode()
+        assert "Renamed after it was shown" in html

@@ -330,10 +330,10 @@ def test_missing_page_gets_the_site_layout_and_a_way_back(client, db):
 
 
 def test_server_error_gets_a_page_and_its_traceback_is_logged(client, db, monkeypatch):
-    def broken(page):
+    def broken(ids, version):
         raise RuntimeError("a bug in the result list")
 
-    monkeypatch.setattr(views, "page_events", broken)
+    monkeypatch.setattr(views, "event_items", broken)
     # The handler from settings.LOGGING; pytest adds capturing handlers of its own.
     (handler,) = [
         h for h in logging.getLogger("django").handlers if type(h) is logging.StreamHandler
