@@ -29,7 +29,7 @@ from relations.search import split_search
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
-NARROW_LIMIT = 5000
+NARROW_LIMIT = 20000
 
 
 @require_safe
