@@ -208,7 +208,8 @@ def get(path, headers=None):
 
 
 def wrk(path, headers, paths=None, seconds=SECONDS, allow_4xx=False):
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", "bench/paths.lua"]
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s"]
+    command += ["-s", "bench/paths.lua"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command.append(BASE + path)

@@ -256,8 +256,9 @@ else:
         }
     }
 TIMELINE_CACHE_SECONDS = int(os.environ.get("TIMELINE_CACHE_SECONDS", "600"))
-# Each event as the result list shows it, keyed by the data version: what a new query reuses.
-TIMELINE_EVENT_CACHE_SECONDS = int(os.environ.get("TIMELINE_EVENT_CACHE_SECONDS", "3600"))
+# What every query shares, keyed by the data version: each event as the result list shows
+# it, and the filter form's options. A query nobody asked before reuses them.
+TIMELINE_PARTS_CACHE_SECONDS = int(os.environ.get("TIMELINE_PARTS_CACHE_SECONDS", "3600"))
 
 # Free-text search (relations/search.py): at most this many different words, and,
 # when none is long enough for the trigram index, at most this many short ones.

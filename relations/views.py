@@ -95,7 +95,7 @@ def timeline(request):
             results["results_html"],
         )
         return HttpResponse(html, status=results["status"])
-    options = filterset.cached_options(version, settings.TIMELINE_CACHE_SECONDS)
+    options = filterset.cached_options(version, settings.TIMELINE_PARTS_CACHE_SECONDS)
     context = {"filter": filterset, "options": options, "query": query, **results}
     return render(request, "relations/timeline.html", context, status=results["status"])
 
@@ -206,7 +206,7 @@ def event_items(ids, version):
             )
             for event in Event.objects.filter(pk__in=missing).for_display()
         }
-        cache.set_many(rendered, settings.TIMELINE_EVENT_CACHE_SECONDS)
+        cache.set_many(rendered, settings.TIMELINE_PARTS_CACHE_SECONDS)
         items.update(rendered)
     return [EventItem(*items[keys[pk]]) for pk in ids]
 
