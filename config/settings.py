@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "relations.middleware.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "relations.middleware.QueryStringLimitMiddleware",
+    # While import_timeline writes to SQLite, other writes get a clear 503.
+    "relations.maintenance.MaintenanceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -4,6 +4,12 @@ Unlike `loaddata`, each record goes through the model's `full_clean()`, so a
 citation whose quote is not verbatim in its source, or an event that ends
 before it starts, is refused. The whole file loads in one transaction: on the
 first bad record nothing is saved and the error names that record.
+
+Before anything is written, the whole file is checked (relations/import_checks.py):
+no "pk", each natural key once, every value of the right JSON type. No file,
+however broken, ends in a traceback. On SQLite the site pauses writes while the
+import runs (relations/maintenance.py), so that editors get a clear "saving is
+paused" page rather than "database is locked".
 """
 
 import json
@@ -14,6 +20,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers import base, python
 from django.db import DatabaseError, transaction
 
+from relations.import_checks import check_records, describe
+from relations.maintenance import import_running
 from relations.models import Event
 
 IMPORTABLE_MODELS = {"relations.actor", "relations.source", "relations.event", "relations.citation"}
@@ -46,7 +54,8 @@ class Command(BaseCommand):
                 self.stdout.write("The database already holds events; nothing imported.")
             return
         records = read_records(Path(path))
-        with transaction.atomic():
+        check_records(records, IMPORTABLE_MODELS)
+        with import_running(path), transaction.atomic():
             for index, record in enumerate(records, start=1):
                 load_record(record, describe(record, index), reason=f"Imported from {path}")
         if options["verbosity"] >= 1:
@@ -64,29 +73,16 @@ def read_records(path):
         raise CommandError(
             f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
         ) from exc
+    except RecursionError:
+        raise CommandError(f"{path} nests lists or objects too deeply to be a timeline.") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise CommandError(f"{path} holds a value that cannot be read: {exc}") from exc
     if not isinstance(records, list):
         raise CommandError(f"{path} must hold a JSON list of records.")
     return records
 
 
-def describe(record, index):
-    """'record 12 (relations.citation event=x source=y)': enough to find it in the file."""
-    if not isinstance(record, dict):
-        return f"record {index}"
-    model = record.get("model", "?")
-    fields = record.get("fields") if isinstance(record.get("fields"), dict) else {}
-    keys = [f"{name}={fields[name]!r}" for name in ("slug", "event", "source") if name in fields]
-    return f"record {index} ({' '.join([str(model), *keys])})"
-
-
 def load_record(record, label, reason):
-    if not isinstance(record, dict) or not isinstance(record.get("fields"), dict):
-        raise CommandError(f'{label}: each record needs a "model" and a "fields" object.')
-    if record.get("model") not in IMPORTABLE_MODELS:
-        raise CommandError(
-            f"{label}: unknown model {record.get('model')!r}; expected one of "
-            f"{', '.join(sorted(IMPORTABLE_MODELS))}."
-        )
     try:
         for deserialized in python.Deserializer([record]):
             obj = deserialized.object
@@ -108,6 +104,9 @@ def load_record(record, label, reason):
                     getattr(obj, name).set(values)
     except RECORD_ERRORS as exc:
         raise CommandError(f"{label}: {explain(exc)}") from exc
+    except Exception as exc:
+        # Whatever else a hand-written file provokes, the editor gets the record, not a traceback.
+        raise CommandError(f"{label}: cannot be loaded ({type(exc).__name__}: {exc}).") from exc
 
 
 def explain(exc):

@@ -1,0 +1,78 @@
+"""Maintenance mode while `import_timeline` writes to an SQLite database.
+
+SQLite lets one writer at a time, and an import is one transaction (all or
+nothing), so for its whole run every other write would wait 20 s and then fail
+with "database is locked". Instead, the import leaves a marker file beside the
+database while it runs, and MaintenanceMiddleware answers every write request
+(POST and the like: admin saves, logins) with a 503 that says why and when to
+retry. Readers are not affected: WAL mode lets them read the last committed
+state throughout. PostgreSQL locks rows, not the database, so it needs none of
+this: editors keep saving during an import there.
+
+The marker holds the importer's process id; a marker left by a process that no
+longer runs (killed) is ignored.
+"""
+
+import json
+import os
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.db import connection
+from django.shortcuts import render
+
+RETRY_AFTER_SECONDS = 60
+
+
+def marker_path():
+    """Beside the SQLite file; None on other databases and in memory (one process only)."""
+    if connection.vendor != "sqlite" or connection.is_in_memory_db():
+        return None
+    return Path(f"{connection.settings_dict['NAME']}.import-running")
+
+
+@contextmanager
+def import_running(path):
+    """Maintenance mode for the duration of the block (SQLite only)."""
+    marker = marker_path()
+    if marker is None:
+        yield
+        return
+    started = datetime.now(UTC).strftime("%H:%M UTC")
+    marker.write_text(json.dumps({"pid": os.getpid(), "started": started, "file": str(path)}))
+    try:
+        yield
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def running_import():
+    """{"pid", "started", "file"} of the import now running, or None."""
+    marker = marker_path()
+    if marker is None:
+        return None
+    try:
+        info = json.loads(marker.read_text())
+        os.kill(int(info["pid"]), 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # no marker, or its process is gone
+    return info
+
+
+class MaintenanceMiddleware:
+    """While an import runs on SQLite, writes get a 503 instead of "database is locked"."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            running = running_import()
+            if running is not None:
+                response = render(
+                    request, "maintenance.html", {"import": running}, status=503
+                )
+                response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+                return response
+        return self.get_response(request)
