@@ -2,9 +2,8 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
-from tests.conftest import FIXTURE
+from tests.conftest import insert_timeline
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -54,9 +53,9 @@ def no_csp_violations(page):
 
 
 @pytest.fixture
-def site(live_server, transactional_db):
+def site(live_server, transactional_db, timeline_rows):
     """The live server holding the China–Belarus fixtures."""
-    call_command("import_timeline", str(FIXTURE), verbosity=0)
+    insert_timeline(timeline_rows)
     return live_server.url
 
 
