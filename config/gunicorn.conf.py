@@ -38,4 +38,7 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # Access log off unless asked for (e.g. GUNICORN_ACCESS_LOG=-): the proxy in front keeps one.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG")
+# gunicorn 27's control socket sits at one path per user ($HOME/.gunicorn/gunicorn.ctl),
+# so a second server on the machine would take it over; nothing here uses it.
+control_socket_disable = True
 errorlog = "-"
