@@ -299,6 +299,7 @@ def test_unknown_export_format_is_404_naming_the_formats(client, db):
 def test_timeline_links_to_downloads_of_the_current_filter(client, timeline):
     html = client.get("/?category=security&page=1").content.decode()
     assert 'href="/export/csv/?category=security"' in html
+    assert 'href="/export/csv-excel/?category=security"' in html
     assert 'href="/feed/?category=security"' in html
 
 
