@@ -43,6 +43,11 @@ def normalise(text):
     return text.strip()
 
 
+LEGACY_ENCODINGS = [
+    "cp1251", "koi8_r", "gb18030", "big5", "cp1252", "utf_16",
+]  # fmt: skip
+
+
 def one_line(value):
     return " ".join(CONTROL.sub("", value or "").split())
 
@@ -51,7 +56,9 @@ def decode(data):
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        best = from_bytes(data).best()
+        # Candidates limited to the encodings documents here come in: left free,
+        # the detector takes short Russian texts for Mac Cyrillic.
+        best = from_bytes(data, cp_isolation=LEGACY_ENCODINGS).best()
         if best is None:
             raise ExtractionError(_("The file is not text in any encoding recognised.")) from None
         return str(best)

@@ -9,9 +9,9 @@ Two layouts are read, told apart by their header row:
 
 Each row is new, an update (its slug exists and something differs), a duplicate
 (its slug exists unchanged, or it probably repeats another event) or an error
-with the reason. Apply saves the new and updated rows as drafts in one
-transaction, and refuses to run while any row is an error: a bad row changes
-nothing.
+with the reason; TimelineJS title and era rows are skipped. Apply saves the new
+and updated rows as drafts in one transaction, and refuses to run while any row
+is an error: a bad row changes nothing.
 """
 
 import csv
@@ -132,6 +132,16 @@ def preview(data, filename):
     seen_slugs = set()
     outcomes = []
     for number, row in rows:
+        if kind == "timelinejs" and row.get("type", "").lower() in ("title", "era"):
+            outcomes.append(
+                RowOutcome(
+                    number,
+                    "skip",
+                    _("A TimelineJS title or era row, not an event."),
+                    title=_title(row),
+                )
+            )
+            continue
         try:
             values = app_values(row) if kind == "app" else timelinejs_values(row)
             outcome = assess(number, values, actors, seen_slugs)

@@ -96,6 +96,22 @@ def test_an_uploaded_web_page_keeps_only_the_article(client, editor):
     assert source.text == extract(PAGE.encode(), "customs.html").text
 
 
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Минск, 5 марта 2025 года. Министры подписали протокол.", "cp1251"),
+        ("Минск, 5 марта 2025 года. Министры подписали протокол.", "koi8_r"),
+        ("白俄罗斯总统访问中国。明斯克。", "gb18030"),
+        ("Déclaration commune signée à Minsk.", "cp1252"),
+    ],
+)
+def test_an_uploaded_text_file_in_a_legacy_encoding_is_decoded(client, editor, text, encoding):
+    upload = SimpleUploadedFile("note.txt", text.encode(encoding), content_type="text/plain")
+    response = client.post(ADD, form(file=upload, title="Протокол", publisher="БелТА"))
+    assert response.status_code == 302
+    assert Source.objects.get().text == text
+
+
 def test_an_uploaded_pdf_is_read_page_by_page(client, editor):
     upload = SimpleUploadedFile("note.pdf", minimal_pdf("The protocol was signed in 2025."))
     response = client.post(ADD, form(file=upload, title="A note", publisher="Ministry"))

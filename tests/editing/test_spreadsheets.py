@@ -151,6 +151,15 @@ def test_the_timelinejs_template_imports_with_its_precision_and_group(db):
     assert Event.objects.get(slug="belt-and-road-2013").precision == "year"
 
 
+def test_the_timelinejs_title_slide_is_skipped(db):
+    title = tljs_row("", "", "", "China and Belarus")
+    title[TIMELINEJS_HEADER.index("Type")] = "title"
+    data = csv_bytes([TIMELINEJS_HEADER, title, tljs_row("2013", "", "", "Belt and Road")])
+    outcomes = preview(data, "t.csv")
+    assert [o.outcome for o in outcomes] == ["skip", "new"]
+    assert apply(outcomes) == (1, 0)
+
+
 def test_timelinejs_rows_with_impossible_dates_are_errors(db):
     data = csv_bytes(
         [
