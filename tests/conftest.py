@@ -38,7 +38,8 @@ def timeline_rows(django_db_setup, django_db_blocker):
 def insert_timeline(rows):
     """Write the imported rows into the current database, ids and all."""
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
+    # One transaction: foreign keys are checked at its end, whatever the table order.
+    with transaction.atomic(), connection.cursor() as cursor:
         for table, (columns, values) in rows.items():
             placeholders = ", ".join(["%s"] * len(columns))
             cursor.executemany(
