@@ -370,18 +370,33 @@ class EventQuerySet(PublicQuerySet):
         return updated
 
     def for_display(self):
-        """What a list of events shows: actors and the independent-source count."""
-        return self.defer("search_document").with_source_counts().prefetch_related("actors")
+        """These events with what a list shows: `actor_names` and `independent_sources`.
 
-    def with_source_counts(self):
-        """Annotate `independent_sources`: distinct origins of supporting citations."""
-        origin = Coalesce(
-            NullIf("citations__source__origin", Value("")), "citations__source__publisher"
+        Two small queries beside the events' own, rather than a GROUP BY over
+        every column of the events and an Actor instance per name.
+        """
+        events = list(self.defer("search_document"))
+        ids = [event.pk for event in events]
+        origin = Coalesce(NullIf("source__origin", Value("")), "source__publisher")
+        sources = dict(
+            Citation.objects.filter(
+                event_id__in=ids,
+                stance=Citation.Stance.SUPPORTS,
+                source__publication=Publication.PUBLISHED,
+            )
+            .order_by()
+            .values("event_id")
+            .annotate(n=Count(origin, distinct=True))
+            .values_list("event_id", "n")
         )
-        supporting = Q(citations__stance=Citation.Stance.SUPPORTS) & Q(
-            citations__source__publication=Publication.PUBLISHED
-        )
-        return self.annotate(independent_sources=Count(origin, distinct=True, filter=supporting))
+        names = {}
+        links = Event.actors.through.objects.filter(event_id__in=ids)
+        for event_id, name in links.order_by("actor__name").values_list("event_id", "actor__name"):
+            names.setdefault(event_id, []).append(name)
+        for event in events:
+            event.independent_sources = sources.get(event.pk, 0)
+            event.actor_names = names.get(event.pk, [])
+        return events
 
 
 class EventManager(SlugManager.from_queryset(EventQuerySet)):
