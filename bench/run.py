@@ -360,16 +360,24 @@ AXIS_SCRIPT = """
 import json, time
 import django
 django.setup()
-from relations import axis
+from django.template.loader import render_to_string
+from relations import axis, tally
 from relations.models import Event
-timings = {}
-for label, events in (("all events", Event.objects.public()),
-                      ("one category", Event.objects.public().filter(category="trade"))):
+def cost(events, **kwargs):
     started = time.process_time()
     for _ in range(5):
-        axis.timeline_axis(events)
-    timings[label] = (time.process_time() - started) / 5 * 1000
-print(json.dumps(timings))
+        drawn = axis.build(events, events, **kwargs)
+        render_to_string("relations/_axis.html", {"axis": drawn})
+    return (time.process_time() - started) / 5 * 1000
+public = Event.objects.public()
+trade = public.filter(category="trade")
+print(json.dumps({
+    "all events, counted in SQL": cost(public),
+    "all events, tally's year counts": cost(public, year_counts=tally.Counts().by_year()),
+    "one category, counted in SQL": cost(trade),
+    "one category, tally's year counts": cost(trade, year_counts=tally.Counts(["trade"]).by_year()),
+    "one year of one category": cost(trade.filter(start_year=2001), year_from=2001, year_to=2001),
+}))
 """
 
 
