@@ -76,9 +76,14 @@ class SourceToolsAdmin:
         if not self.has_view_permission(request, source):
             raise PermissionDenied
         proposals = passages.source_proposals(source)
+        citations = list(source.citations.select_related("event"))
         for proposal in proposals:
             proposal.date_text = passages.describe_date(proposal.date)
             proposal.category_label = Category(proposal.category).label
+            sentence = proposal.sentence
+            proposal.cited_for = list(
+                dict.fromkeys(c.event for c in citations if c.quote and c.quote in sentence)
+            )
         context = admin_context(
             self,
             request,

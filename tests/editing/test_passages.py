@@ -23,6 +23,16 @@ def test_the_proposals_page_lists_dated_sentences_with_their_match(client, edito
     assert "Create a new event from this" in html
 
 
+def test_the_proposals_page_shows_which_sentences_are_already_cited(client, editor, timeline):
+    source = Source.objects.get(slug=SOURCE)
+    response = client.get(f"/admin/relations/source/{source.pk}/proposals/")
+    cited = [p for p in response.context["proposals"] if p.cited_for]
+    assert cited
+    for proposal in cited:
+        for event in proposal.cited_for:
+            assert any(c.quote in proposal.sentence for c in event.citations.filter(source=source))
+
+
 def test_citing_a_selected_part_of_a_sentence_for_an_existing_event(client, editor, timeline):
     source = Source.objects.get(slug=SOURCE)
     event = Event.objects.get(slug="joint-statement-2024")
