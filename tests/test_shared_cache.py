@@ -214,7 +214,8 @@ class Browser:
 
 @pytest.fixture
 def two_servers(tmp_path, redis_prefix):
-    """Two gunicorn servers, each with its own workers, on one SQLite file and one Redis."""
+    """Two gunicorn servers (the production configuration, two workers each) on one SQLite
+    file and one Redis."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
@@ -235,9 +236,9 @@ def two_servers(tmp_path, redis_prefix):
     ports = [free_port(), free_port()]
     servers = [
         subprocess.Popen(
-            [GUNICORN, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            [GUNICORN, "-c", "config/gunicorn.conf.py", "config.wsgi"],
             cwd=ROOT,
-            env=env,
+            env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
