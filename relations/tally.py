@@ -14,7 +14,7 @@ The table follows every way events are written: saves and deletes (signals),
 import datetime as dt
 
 from django.db import connection, models, transaction
-from django.db.models import CharField, Count, F, IntegerField, Sum
+from django.db.models import CharField, Count, F, IntegerField, Max, Min, Sum
 from django.db.models.functions import Cast, Coalesce, Substr
 
 # An advisory lock's number: one refresh at a time on PostgreSQL. SQLite's write
@@ -110,6 +110,13 @@ class Counts:
     def by_year(self):
         grouped = self.rows.values("start_year").annotate(n=Sum("count")).order_by("start_year")
         return [(row["start_year"], row["n"]) for row in grouped]
+
+    def extent(self):
+        """(1 January of the first start year, 31 December of the last end year), or None."""
+        row = self.rows.aggregate(first=Min("start_year"), last=Max("end_year"))
+        if row["first"] is None:
+            return None
+        return dt.date(row["first"], 1, 1), dt.date(row["last"], 12, 31)
 
     def by(self, field):
         """{value of `field` (category or status): count}."""

@@ -128,6 +128,18 @@ def test_tally_counts_per_year_what_the_events_query_counts(events, data):
     )
     assert counts.by_year() == filterset.qs.year_counts()
     assert counts.total() == filterset.qs.count()
+    extent = tally.Counts(data.get("category"), data.get("status")).extent()
+    if filterset.qs.exists():
+        unfiltered = EventFilter(
+            {k: v for k, v in data.items() if k in ("category", "status")},
+            queryset=Event.objects.all(),
+        )
+        assert unfiltered.is_valid()
+        years = [(e.start_date.year, (e.end_date or e.start_date).year) for e in unfiltered.qs]
+        assert (extent[0].year, extent[1].year) == (
+            min(s for s, _ in years),
+            max(e for _, e in years),
+        )
     by_category = counts.by("category")
     for category in Event.Category.values:
         assert by_category.get(category, 0) == filterset.qs.filter(category=category).count()
