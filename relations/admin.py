@@ -18,12 +18,15 @@ class CitationInline(admin.StackedInline):
     model = Citation
     extra = 1
     autocomplete_fields = ["source"]
-    fields = ["source", "quote", "stance", "locator", "note"]
+    fields = [
+        "source", "quote", ("prefix", "suffix"), "locator", "stance",
+        ("claimed_date", "rank"), "rank_reason", "note",
+    ]  # fmt: skip
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "quote":
             kwargs["widget"] = QUOTE_WIDGET
-        elif db_field.name == "note":
+        elif db_field.name in ("note", "rank_reason"):
             kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
@@ -32,7 +35,10 @@ class SourceCitationInline(CitationInline):
     """A source's citations, listed with the event each one supports."""
 
     autocomplete_fields = ["event"]
-    fields = ["event", "quote", "stance", "locator", "note"]
+    fields = [
+        "event", "quote", ("prefix", "suffix"), "locator", "stance",
+        ("claimed_date", "rank"), "rank_reason", "note",
+    ]  # fmt: skip
     extra = 0
     verbose_name_plural = "Citations of this source"
 
@@ -55,21 +61,51 @@ class CitationCountAdmin(SimpleHistoryAdmin):
 class EventAdmin(EventToolsAdmin, PublicationAdmin, CitationCountAdmin):
     list_display = ["title", "date", "category", "status", "citation_count"]
     ordering = ["-start_date", "slug"]
-    list_filter = ["category", "status", "precision", "actors"]
+    list_filter = ["category", "status", "status_override", "precision", "actors"]
     search_fields = ["title", "summary", "slug", "citations__quote"]
     date_hierarchy = "start_date"
     autocomplete_fields = ["actors"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [CitationInline]
+    readonly_fields = ["date_bounds", "status_from_evidence"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "category", "status", "actors"]}),
-        ("Date", {"fields": ["start_date", "end_date", "precision", "date_note"]}),
+        (None, {"fields": ["title", "slug", "summary", "category", "actors"]}),
+        ("Date", {"fields": ["date_edtf", "date_bounds", "date_note"]}),
+        (
+            "Status",
+            {
+                "fields": ["status_from_evidence", "status_override", "status_override_reason"],
+                "description": "The status follows from the citations by the written rules "
+                "(About page). Override it only with a reason readers will see.",
+            },
+        ),
         ("Notes", {"fields": ["notes"]}),
     ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.base_fields["date_edtf"].required = True
+        return form
 
     @admin.display(description="Date", ordering="start_date")
     def date(self, event):
         return event.date_display
+
+    @admin.display(description="Reads as")
+    def date_bounds(self, event):
+        if not event.pk:
+            return "—"
+        latest = event.end_date or (None if event.when.open_end else event.start_date)
+        return (
+            f"{event.date_display} — earliest {event.start_date.isoformat()}, "
+            f"latest {latest.isoformat() if latest else 'open'}"
+        )
+
+    @admin.display(description="Status")
+    def status_from_evidence(self, event):
+        if not event.pk:
+            return "Computed from the citations when saved."
+        return f"{event.get_status_display()} — {event.status_reason}"
 
 
 @admin.register(Source)
@@ -81,15 +117,36 @@ class SourceAdmin(SourceToolsAdmin, PublicationAdmin, CitationCountAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [SourceCitationInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "publisher", "origin", "url", "kind", "language"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "publisher",
+                    "origin",
+                    "url",
+                    "archive_url",
+                    "kind",
+                    "language",
+                ]
+            },
+        ),
         ("Publication date", {"fields": ["published_on", "published_precision"]}),
         ("Reliability", {"fields": ["reliability", "reliability_note"]}),
-        ("Full text", {"fields": ["text"]}),
+        (
+            "Full text",
+            {
+                "fields": ["text"],
+                "description": "Leave empty for a reference: a source cited by locator "
+                "(page, paragraph) whose text is not stored here.",
+            },
+        ),
         ("Notes", {"fields": ["notes"]}),
     ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "url":
+        if db_field.name in ("url", "archive_url"):
             kwargs["assume_scheme"] = "https"
         elif db_field.name == "text":
             kwargs["widget"] = forms.Textarea(
@@ -104,8 +161,8 @@ class SourceAdmin(SourceToolsAdmin, PublicationAdmin, CitationCountAdmin):
 
 @admin.register(Citation)
 class CitationAdmin(SimpleHistoryAdmin):
-    list_display = ["short_quote", "event", "source", "stance"]
-    list_filter = ["stance", "source__reliability"]
+    list_display = ["short_quote", "event", "source", "stance", "claimed_date", "rank"]
+    list_filter = ["stance", "rank", "source__reliability"]
     search_fields = ["quote", "event__title", "source__title"]
     autocomplete_fields = ["event", "source"]
     list_select_related = ["event", "source"]
@@ -117,6 +174,8 @@ class CitationAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="Quote", ordering="quote")
     def short_quote(self, citation):
+        if not citation.quote:
+            return f"[{citation.locator}]"
         return citation.quote if len(citation.quote) <= 90 else citation.quote[:89] + "…"
 
 

@@ -40,10 +40,18 @@ def span(start_date, end_date, precision):
 
 def candidate_from(cleaned_data, instance):
     """An unsaved Event with a form's cleaned values, for the duplicate check in clean()."""
+    from relations.dates import EventDate, InvalidDate
     from relations.models import Event
 
     names = ["title", "start_date", "end_date", "precision", "category"]
     values = {name: cleaned_data.get(name, getattr(instance, name)) for name in names}
+    if cleaned_data.get("date_edtf"):  # the admin's event form gives the EDTF date
+        try:
+            when = EventDate.parse(cleaned_data["date_edtf"])
+        except InvalidDate:
+            return Event(pk=instance.pk, **{**values, "start_date": None})
+        latest = when.latest if when.latest != when.earliest else None
+        values.update(start_date=when.earliest, end_date=latest, precision=when.precision)
     return Event(pk=instance.pk, **values)
 
 

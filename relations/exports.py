@@ -25,11 +25,14 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.http import urlencode
 
-from relations.dates import DatePrecision, SpanDates, format_date
+from relations.dates import DatePrecision, SpanDates
 from relations.models import Actor, Category, Citation, Event, Source
 
 CHUNK_SIZE = 1000
-CITATION_FIELDS = ["event", "source", "quote", "locator", "stance", "note"]
+CITATION_FIELDS = [
+    "event", "source", "quote", "prefix", "suffix", "start", "end", "text_hash", "locator",
+    "stance", "claimed_date", "rank", "rank_reason", "note",
+]  # fmt: skip
 
 
 def by_code_point(field):
@@ -62,7 +65,10 @@ def fixture_objects():
         Citation.objects.select_related("event", "source")
         .only(*CITATION_FIELDS, "event__slug", "source__slug")
         .order_by(
-            by_code_point("event__slug"), by_code_point("source__slug"), by_code_point("quote")
+            by_code_point("event__slug"),
+            by_code_point("source__slug"),
+            by_code_point("quote"),
+            by_code_point("locator"),
         )
         .iterator(CHUNK_SIZE)
     )
@@ -87,11 +93,12 @@ FORMAT_VERSION = "1.0"
 BUFFER_SIZE = 64 * 1024
 
 EXPORT_FIELDS = [
-    "pk", "slug", "title", "summary", "start_date", "end_date", "precision", "date_note",
-    "category", "status", "updated_at",
+    "pk", "slug", "title", "summary", "date_edtf", "start_date", "end_date", "precision",
+    "date_note", "category", "status", "status_reason", "updated_at",
 ]  # fmt: skip
 CITATION_EXPORT_FIELDS = [
     "event_id", "quote", "stance", "locator", "source__slug", "source__title", "source__url",
+    "claimed_date", "rank", "rank_reason",
 ]  # fmt: skip
 
 # C0 and C1 control characters other than tab, line feed and carriage return:
@@ -142,12 +149,14 @@ class ExportEvent(SpanDates):
     slug: str
     title: str
     summary: str
+    date_edtf: str
     start_date: dt.date
     end_date: dt.date | None
     precision: str
     date_note: str
     category: str
     status: str
+    status_reason: str
     updated_at: dt.datetime
     actors: list = field(default_factory=list)
     citations: list = field(default_factory=list)
@@ -163,11 +172,12 @@ class ExportEvent(SpanDates):
 
     @property
     def start_display(self):
-        return format_date(self.start_date, self.precision)
+        return self.when.known_points[0].display
 
     @property
     def end_display(self):
-        return format_date(self.end_date, self.precision) if self.end_date else ""
+        points = self.when.known_points
+        return points[-1].display if len(points) > 1 else ""
 
 
 SLUG_PLACEHOLDER = "slug-placeholder"
@@ -238,9 +248,13 @@ def event_record(event, context):
         "end_date": event.end_iso or None,
         "precision": event.precision,
         "date": event.date_display,
+        "date_edtf": event.when.edtf,
+        "earliest": event.start_date.isoformat(),
+        "latest": event.when.latest.isoformat() if event.when.latest else None,
         "date_note": event.date_note,
         "category": event.category,
         "status": event.status,
+        "status_reason": event.status_reason,
         "actors": event.actors,
         "url": context.absolute_url(event.path),
         "citations": [
@@ -251,6 +265,9 @@ def event_record(event, context):
                 "quote": citation["quote"],
                 "stance": citation["stance"],
                 "locator": citation["locator"],
+                "claimed_date": citation["claimed_date"] or None,
+                "rank": citation["rank"],
+                "rank_reason": citation["rank_reason"],
             }
             for citation in event.citations
         ],
@@ -282,8 +299,8 @@ def stream_json(events, context):
 # CSV --------------------------------------------------------------------------
 
 CSV_COLUMNS = [
-    "slug", "title", "start_date", "end_date", "precision", "date", "category", "status",
-    "actors", "sources", "summary", "date_note", "url",
+    "slug", "title", "start_date", "end_date", "precision", "date", "date_edtf", "category",
+    "status", "status_reason", "actors", "sources", "summary", "date_note", "url",
 ]  # fmt: skip
 
 
@@ -333,6 +350,10 @@ def stream_excel_csv(events, context):
 # TimelineJS -------------------------------------------------------------------
 
 
+def timelinejs_point(point, display):
+    return timelinejs_date(point.first, point.precision, display)
+
+
 def timelinejs_date(value, precision, display):
     date = {"year": value.year, "display_date": display}
     if precision in (DatePrecision.MONTH, DatePrecision.DAY):
@@ -351,13 +372,14 @@ def timelinejs_event(event, context):
     text += f'<p><a href="{escape(context.absolute_url(event.path))}">Sources and quotes</a></p>'
     entry = {
         "unique_id": event.slug,
-        "start_date": timelinejs_date(event.start_date, event.precision, event.start_display),
+        "start_date": timelinejs_point(event.when.known_points[0], event.start_display),
         "display_date": event.date_display,
         "text": {"headline": escape(event.title), "text": text},
         "group": event.category_label,
     }
-    if event.end_date:
-        entry["end_date"] = timelinejs_date(event.end_date, event.precision, event.end_display)
+    points = event.when.known_points
+    if len(points) > 1:  # a range or a set; a year or month alone has no end of its own
+        entry["end_date"] = timelinejs_point(points[-1], event.end_display)
     return entry
 
 

@@ -72,15 +72,28 @@ def utc_stamp(value):
 
 
 def calendar_span(event):
-    """All-day start and exclusive end covering what is known of the event's dates."""
-    end = event.end_date or event.start_date
-    if event.precision == DatePrecision.YEAR:
-        return event.start_date, end.replace(year=end.year + 1)
-    if event.precision == DatePrecision.MONTH:
-        if end.month == 12:
-            return event.start_date, end.replace(year=end.year + 1, month=1)
-        return event.start_date, end.replace(month=end.month + 1)
-    return event.start_date, end + dt.timedelta(days=1)
+    """All-day start and exclusive end for the calendar entry.
+
+    Only a date known to the day on both ends becomes a span (one day, or a
+    range of days). Anything vaguer (a month, a year, c. 2013, 2013 or 2015, an
+    open range) is a one-day entry on its earliest possible day, and the
+    description gives the real date: a calendar cannot say "some day in 2013",
+    and a 365-day entry would claim the event lasted the whole year.
+    """
+    when = event.when
+    if known_to_the_day(when):
+        return when.earliest, when.latest + dt.timedelta(days=1)
+    return when.earliest, when.earliest + dt.timedelta(days=1)
+
+
+def known_to_the_day(when):
+    """A single day or a closed range of days, with no qualifier."""
+    return (
+        when.form in ("point", "interval")
+        and not when.open_start
+        and not when.open_end
+        and all(p.precision == DatePrecision.DAY and not p.qualifier for p in when.known_points)
+    )
 
 
 def vevent(event, context):
@@ -89,6 +102,10 @@ def vevent(event, context):
     two addresses do not hold every event twice."""
     start, end = calendar_span(event)
     description = [event.summary, f"Date: {event.date_display}"]
+    if not known_to_the_day(event.when):
+        description.append(
+            f"Placed on {event.when.earliest.isoformat()}, the earliest day the date allows."
+        )
     if event.date_note:
         description.append(event.date_note)
     paragraphs = "\\n\\n".join(text(part) for part in description)

@@ -83,7 +83,7 @@ def natural_key(model, fields):
     if model._meta.model_name == "citation":
         return (
             model._meta.label_lower,
-            *(repr(fields.get(name)) for name in ("event", "source", "quote")),
+            *(repr(fields.get(name, "")) for name in ("event", "source", "quote", "locator")),
         )
     return None
 

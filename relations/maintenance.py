@@ -70,9 +70,7 @@ class MaintenanceMiddleware:
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             running = running_import()
             if running is not None:
-                response = render(
-                    request, "maintenance.html", {"import": running}, status=503
-                )
+                response = render(request, "maintenance.html", {"import": running}, status=503)
                 response["Retry-After"] = str(RETRY_AFTER_SECONDS)
                 return response
         return self.get_response(request)

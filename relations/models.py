@@ -21,7 +21,17 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from relations.dates import DatePrecision, SpanDates, format_date, is_canonical, iso_date
+from relations import evidence
+from relations.anchors import AnchorError, anchor
+from relations.dates import (
+    DatePrecision,
+    EventDate,
+    InvalidDate,
+    SpanDates,
+    format_date,
+    is_canonical,
+    iso_date,
+)
 from relations.extract import text_hash
 from relations.passages import longest_common_run
 from relations.publication import Publication, PublicQuerySet, Publishable
@@ -77,6 +87,20 @@ class Status(models.TextChoices):
 class Stance(models.TextChoices):
     SUPPORTS = "supports", "Supports"
     DISPUTES = "disputes", "Disputes"
+
+
+class Rank(models.TextChoices):
+    """Wikidata's ranks for a citation's claim: which one the timeline uses when sources differ."""
+
+    PREFERRED = "preferred", "Preferred"
+    NORMAL = "normal", "Normal"
+    DEPRECATED = "deprecated", "Deprecated"
+
+
+OVERRIDE_STATUSES = [
+    (Status.REPORTED.value, Status.REPORTED.label),
+    (Status.DISPUTED.value, Status.DISPUTED.label),
+]
 
 
 class SlugManager(models.Manager):
@@ -147,7 +171,11 @@ class SourceManager(SlugManager.from_queryset(SourceQuerySet)):
 
 
 class Source(RefusesControlCharacters, Publishable, models.Model):
-    """A document events are cited from, with its full text kept verbatim."""
+    """A document events are cited from: a stored text kept verbatim, or a reference.
+
+    A reference has no stored text (third-party articles are not copied into
+    the project); its citations give a locator instead of a quote.
+    """
 
     Kind = SourceKind
     Reliability = Reliability
@@ -165,6 +193,11 @@ class Source(RefusesControlCharacters, Publishable, models.Model):
         ),
     )
     url = models.URLField(max_length=500, blank=True)
+    archive_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="An archived copy (e.g. web.archive.org), in case the page changes or goes.",
+    )
     published_on = models.DateField(null=True, blank=True)
     published_precision = models.CharField(
         max_length=5, choices=DatePrecision, default=DatePrecision.DAY
@@ -172,13 +205,25 @@ class Source(RefusesControlCharacters, Publishable, models.Model):
     language = models.CharField(
         max_length=16, default="en", help_text="BCP 47 tag, e.g. en, ru, zh-Hans."
     )
-    kind = models.CharField(max_length=20, choices=Kind, default=Kind.NEWS)
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind,
+        default=Kind.NEWS,
+        help_text=(
+            "“Official document” means issued by a government or body taking part in the "
+            "events; one such document rated reliable confirms an event on its own."
+        ),
+    )
     reliability = models.CharField(max_length=20, choices=Reliability, default=Reliability.MIXED)
     reliability_note = models.TextField(
         blank=True, help_text="Why this rating; required unless the source is reliable."
     )
     text = models.TextField(
-        help_text="The full text, exactly as published: citations are checked against it."
+        blank=True,
+        help_text=(
+            "The full text, exactly as published: quotes are checked against it. Leave empty "
+            "for a reference, whose citations give a locator instead of a quote."
+        ),
     )
     notes = models.TextField(blank=True)
     retrieved_at = models.DateTimeField(
@@ -221,7 +266,12 @@ class Source(RefusesControlCharacters, Publishable, models.Model):
 
     @property
     def independence_key(self):
-        return self.origin or self.publisher
+        return evidence.origin_of(self)
+
+    @property
+    def is_reference(self):
+        """A source without stored text: cited by locator, not by quote."""
+        return not self.text
 
     @property
     def publisher_display(self):
@@ -248,19 +298,42 @@ class Source(RefusesControlCharacters, Publishable, models.Model):
             errors["published_on"] = _precision_message(self.published_precision)
         if self.reliability != self.Reliability.RELIABLE and not self.reliability_note.strip():
             errors["reliability_note"] = "Say why this source is not rated reliable."
-        orphaned = self.citations_missing_from(self.text) if self.pk else []
-        if orphaned:
+        stranded = self.citations_stranded_by(self.text) if self.pk else []
+        if stranded:
             errors["text"] = [
-                f"This change would break {len(orphaned)} citation(s) whose quote would no longer "
-                "be in the text. Change or remove them first:",
-                *(f"“{c.quote}” ({c.event})" for c in orphaned),
+                f"This change would break {len(stranded)} citation(s) that would no longer "
+                "anchor in the text exactly once. Change or remove them first:",
+                *(f"“{c.quote or c.locator}” ({c.event}): {problem}" for c, problem in stranded),
             ]
         if errors:
             raise ValidationError(errors)
 
-    def citations_missing_from(self, text):
-        """Citations of this source whose quote does not occur in `text`."""
-        return [c for c in self.citations.select_related("event") if c.quote not in text]
+    def citations_stranded_by(self, text):
+        """[(citation, problem)] for citations of this source that `text` would strand."""
+        stranded = []
+        for citation in self.citations.select_related("event"):
+            if not text:
+                if citation.quote:
+                    stranded.append((citation, "a reference without text cannot be quoted"))
+                continue
+            if not citation.quote:
+                stranded.append((citation, "a stored text must be quoted"))
+                continue
+            try:
+                anchor(text, citation.quote, citation.prefix, citation.suffix)
+            except AnchorError as exc:
+                stranded.append((citation, str(exc)))
+        return stranded
+
+    def reanchor_citations(self):
+        """Store each citation's position in the current text (after a text edit)."""
+        for citation in self.citations.all():
+            found = citation.find_anchor(self.text)
+            values = (found.start, found.end, found.text_hash) if found else (None, None, "")
+            if values != (citation.start, citation.end, citation.text_hash):
+                Citation.objects.filter(pk=citation.pk).update(
+                    start=values[0], end=values[1], text_hash=values[2]
+                )
 
     def closest_passage(self, quote):
         """The stretch of the text that looks most like `quote`, for error messages."""
@@ -378,23 +451,28 @@ class EventQuerySet(PublicQuerySet):
         events = list(self.defer("search_document"))
         ids = [event.pk for event in events]
         origin = Coalesce(NullIf("source__origin", Value("")), "source__publisher")
-        sources = dict(
-            Citation.objects.filter(
-                event_id__in=ids,
-                stance=Citation.Stance.SUPPORTS,
-                source__publication=Publication.PUBLISHED,
+        unreliable = Q(source__reliability=Reliability.UNRELIABLE)
+        # Origins that count under the evidence rules, and those rated unreliable, apart.
+        counted = Q(stance=Stance.SUPPORTS) & ~unreliable & ~Q(rank=Rank.DEPRECATED)
+        sources = {
+            event_id: (counted_origins, unreliable_origins)
+            for event_id, counted_origins, unreliable_origins in Citation.objects.filter(
+                event_id__in=ids, source__publication=Publication.PUBLISHED
             )
             .order_by()
             .values("event_id")
-            .annotate(n=Count(origin, distinct=True))
-            .values_list("event_id", "n")
-        )
+            .annotate(
+                n=Count(origin, distinct=True, filter=counted),
+                u=Count(origin, distinct=True, filter=unreliable),
+            )
+            .values_list("event_id", "n", "u")
+        }
         names = {}
         links = Event.actors.through.objects.filter(event_id__in=ids)
         for event_id, name in links.order_by("actor__name").values_list("event_id", "actor__name"):
             names.setdefault(event_id, []).append(name)
         for event in events:
-            event.independent_sources = sources.get(event.pk, 0)
+            event.independent_sources, event.unreliable_sources = sources.get(event.pk, (0, 0))
             event.actor_names = names.get(event.pk, [])
         return events
 
@@ -404,7 +482,14 @@ class EventManager(SlugManager.from_queryset(EventQuerySet)):
 
 
 class Event(RefusesControlCharacters, SpanDates, Publishable, models.Model):
-    """Something that happened between the two countries, on a date known to some precision."""
+    """Something that happened between the two countries, on a date known to some precision.
+
+    The date is an EDTF string (`date_edtf`); its earliest and latest possible
+    days are stored as `start_date` and `end_date` (empty for a single day or
+    an open end) for ordering and filtering, and `precision` is that of the
+    earliest known point. The status follows from the citations by the rules
+    in relations/evidence.py, unless an editor overrides it with a reason.
+    """
 
     Category = Category
     Status = Status
@@ -412,20 +497,56 @@ class Event(RefusesControlCharacters, SpanDates, Publishable, models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=300)
     summary = models.TextField()
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True, help_text="Leave empty for a single date.")
+    date_edtf = models.CharField(
+        "date (EDTF)",
+        max_length=100,
+        blank=True,
+        help_text=(
+            "Extended Date/Time Format: 2013-09-07, 2013-09 or 2013; c. 2013 is 2013~, "
+            "uncertain 2013?; a range 2024-07-08/2024-07-19 (.. for an open end); "
+            "2013 or 2015 is [2013,2015]; in or before March 2015 is [..2015-03]."
+        ),
+    )
+    # Derived from date_edtf. Still editable so that forms and scripts written for
+    # the fields before EDTF (start, end, one precision) work: see fill_dates.
+    start_date = models.DateField(
+        blank=True, help_text="The earliest day the date can mean (derived from the EDTF)."
+    )
+    end_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The latest day the date can mean; empty for a single day or an open end.",
+    )
     precision = models.CharField(
         max_length=5,
         choices=DatePrecision,
         default=DatePrecision.DAY,
-        help_text="How exactly the dates are known; applies to both ends of a range.",
+        help_text="How exactly the earliest point of the date is known (derived from the EDTF).",
     )
     date_note = models.TextField(
         blank=True, help_text="Where the date comes from when the sources only imply it."
     )
     category = models.CharField(max_length=20, choices=Category)
     actors = models.ManyToManyField(Actor, related_name="events", blank=True)
-    status = models.CharField(max_length=20, choices=Status, default=Status.REPORTED)
+    status = models.CharField(
+        max_length=20, choices=Status, default=Status.REPORTED, editable=False
+    )
+    status_reason = models.TextField(blank=True, editable=False)
+    status_override = models.CharField(
+        "override status",
+        max_length=20,
+        choices=OVERRIDE_STATUSES,
+        blank=True,
+        help_text=(
+            "Only when the rules get it wrong. Shown to readers as the editors' judgement; "
+            "“confirmed” cannot be set by hand."
+        ),
+    )
+    status_override_reason = models.TextField(
+        "reason for the override",
+        blank=True,
+        help_text="Required with an override; shown to readers.",
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -462,6 +583,14 @@ class Event(RefusesControlCharacters, SpanDates, Publishable, models.Model):
             models.CheckConstraint(
                 condition=Q(publication__in=Publication.values), name="event_publication_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(status_override="")
+                | Q(status_override__in=[value for value, _ in OVERRIDE_STATUSES])
+                & ~Q(status_override_reason=""),
+                name="event_status_override_with_reason",
+                violation_error_message="An override needs a written reason; "
+                "“confirmed” cannot be set by hand.",
+            ),
         ]
         # end_date in the date indexes lets a year filter, which compares it, be
         # checked from the index without reading each row.
@@ -489,7 +618,9 @@ class Event(RefusesControlCharacters, SpanDates, Publishable, models.Model):
         None at an end of the timeline. Each query reads the (start_date, slug)
         index from this date on.
         """
-        events = Event.objects.public().only("slug", "title", "start_date", "end_date", "precision")
+        events = Event.objects.public().only(
+            "slug", "title", "date_edtf", "start_date", "end_date", "precision"
+        )
         # The date ranges keep the index seek; these drop this event and the
         # same-day events on the wrong side of it in slug order.
         same_day_from_here_on = Q(start_date=self.start_date, slug__gte=self.slug)
@@ -512,27 +643,117 @@ class Event(RefusesControlCharacters, SpanDates, Publishable, models.Model):
         """Title, summary and the quotes from published sources: what a reader may search."""
         if quotes is None:
             quotes = (
-                self.citations.filter(source__publication=Publication.PUBLISHED).values_list(
-                    "quote", flat=True
-                )
+                self.citations.filter(source__publication=Publication.PUBLISHED)
+                .exclude(quote="")
+                .values_list("quote", flat=True)
                 if self.pk
                 else []
             )
+
         return "\n".join([self.title, self.summary, *quotes])
 
     def cited_sources(self):
         return Source.objects.filter(citations__event=self).distinct() if self.pk else []
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        event = super().from_db(db, field_names, values)
+        # What was loaded, so that fill_dates can tell code that set start_date.
+        event._loaded_dates = tuple(
+            event.__dict__.get(name)
+            for name in ("date_edtf", "start_date", "end_date", "precision")
+        )
+        return event
+
+    def _dates_set_the_old_way(self):
+        """Whether code changed start_date / end_date / precision but not date_edtf."""
+        loaded = getattr(self, "_loaded_dates", None)
+        if loaded is None or loaded[0] != self.date_edtf:
+            return False
+        current = (_as_date(self.start_date), _as_date(self.end_date), self.precision)
+        return current != loaded[1:]
+
+    @property
+    def status_overridden(self):
+        return bool(self.status_override)
+
     def clean(self):
-        errors = date_range_errors(self, ["start_date", "end_date"])
-        if self.start_date and not is_canonical(self.start_date, self.precision):
-            errors["start_date"] = _precision_message(self.precision)
-        if self.end_date and not is_canonical(self.end_date, self.precision):
-            errors["end_date"] = _precision_message(self.precision)
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            errors["end_date"] = "The end date cannot be before the start date."
+        errors = {}
+        try:
+            self.fill_dates()
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        else:
+            range_errors = date_range_errors(self, ["start_date", "end_date"])
+            if self._dates_from_edtf:  # report on the field the editor typed
+                for error in range_errors.values():
+                    errors.setdefault("date_edtf", []).extend(error.messages)
+            else:
+                errors.update(range_errors)
+        if self.status_override and not self.status_override_reason.strip():
+            errors["status_override_reason"] = (
+                "Say why the rules get this event's status wrong; readers see the reason."
+            )
         if errors:
             raise ValidationError(errors)
+
+    def fill_dates(self):
+        """Set date_edtf (canonical) and the derived start_date, end_date and precision.
+
+        An event given only start_date / end_date / precision (the fields before
+        EDTF, still used by scripts and factories) gets the EDTF for them.
+        """
+        self._dates_from_edtf = bool(self.date_edtf) and not self._dates_set_the_old_way()
+        if self._dates_from_edtf:
+            try:
+                when = EventDate.parse(self.date_edtf)
+            except InvalidDate as exc:
+                raise ValidationError({"date_edtf": str(exc)}) from exc
+        elif self.start_date:
+            start = _as_date(self.start_date)
+            end = _as_date(self.end_date) if self.end_date else None
+            if not is_canonical(start, self.precision):
+                raise ValidationError({"start_date": _precision_message(self.precision)})
+            if end and not is_canonical(end, self.precision):
+                raise ValidationError({"end_date": _precision_message(self.precision)})
+            if end and end < start:
+                raise ValidationError({"end_date": "The end date cannot be before the start date."})
+            when = EventDate.from_span(start, end, self.precision)
+        else:
+            # Not tied to a field: a form may offer date_edtf or the older start date.
+            raise ValidationError("Give the date, e.g. 2013-09-07, 2013-09 or 2013.")
+        self.date_edtf = when.edtf
+        self.start_date = when.earliest
+        self.end_date = when.latest if when.latest != when.earliest else None
+        self.precision = when.precision
+        self._loaded_dates = (self.date_edtf, self.start_date, self.end_date, self.precision)
+
+    def assess(self, citations=None):
+        """The (status, reason) to store: the rules' verdict, or the editors' override."""
+        if citations is None:
+            citations = (
+                self.citations.filter(source__publication=Publication.PUBLISHED).select_related(
+                    "source"
+                )
+                if self.pk
+                else []
+            )
+        verdict = evidence.assess(citations)
+        if not self.status_override:
+            return verdict.status, verdict.reason
+        reason = (
+            f"Editors' judgement: {self.status_override_reason.strip()} "
+            f"(By the rules it would be {Status(verdict.status).label.lower()}: {verdict.reason})"
+        )
+        return self.status_override, reason
+
+    def refresh_status(self):
+        """Recompute and store the status after a citation or source changed."""
+        status, reason = self.assess()
+        if (status, reason) != (self.status, self.status_reason):
+            self.status, self.status_reason = status, reason
+            # update(): the status follows from other rows; it is not an edit of the event.
+            Event.objects.filter(pk=self.pk).update(status=status, status_reason=reason)
 
 
 class CitationQuerySet(models.QuerySet):
@@ -544,23 +765,70 @@ class CitationQuerySet(models.QuerySet):
 
 
 class CitationManager(models.Manager.from_queryset(CitationQuerySet)):
-    def get_by_natural_key(self, event_slug, source_slug, quote):
-        return self.get(event__slug=event_slug, source__slug=source_slug, quote=quote)
+    def get_by_natural_key(self, event_slug, source_slug, quote, locator=""):
+        return self.get(
+            event__slug=event_slug, source__slug=source_slug, quote=quote, locator=locator
+        )
 
 
 class Citation(RefusesControlCharacters, models.Model):
-    """A verbatim quote from a source that supports or disputes an event."""
+    """What a source says about an event: an anchored quote, or a reference's locator.
+
+    A quote is a W3C Web Annotation TextQuoteSelector (`quote` is its `exact`,
+    with the `prefix` / `suffix` needed to make it unique in the text) and a
+    TextPositionSelector (`start`, `end`), with the hash of the text it was
+    anchored in (relations/anchors.py). A citation may also record the date its
+    source claims for the event, ranked as Wikidata ranks statements.
+    """
 
     Stance = Stance
+    Rank = Rank
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
     quote = models.TextField(
+        blank=True,
         validators=[MaxLengthValidator(QUOTE_MAX_LENGTH)],
-        help_text="Copied exactly from the source text, apostrophes and dashes included.",
+        help_text=(
+            "Copied exactly from the source text, apostrophes and dashes included. "
+            "Empty for a reference without stored text: give a locator instead."
+        ),
     )
-    locator = models.CharField(max_length=100, blank=True, help_text="e.g. paragraph 4, page 2.")
+    prefix = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Only if the quote occurs more than once: the characters just before it.",
+    )
+    suffix = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Only if the quote occurs more than once: the characters just after it.",
+    )
+    start = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    end = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    text_hash = models.CharField(max_length=64, blank=True, editable=False)
+    locator = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="e.g. paragraph 4, page 2, section 3. Required for a reference.",
+    )
     stance = models.CharField(max_length=10, choices=Stance, default=Stance.SUPPORTS)
+    claimed_date = models.CharField(
+        "date it gives (EDTF)",
+        max_length=100,
+        blank=True,
+        help_text="The date this source gives for the event, if it gives one: 1992-01-27, 2013.",
+    )
+    rank = models.CharField(
+        max_length=10,
+        choices=Rank,
+        default=Rank.NORMAL,
+        help_text=(
+            "When sources disagree: preferred is the claim the timeline uses, deprecated one it "
+            "rejects (it then counts for nothing). Both need a reason."
+        ),
+    )
+    rank_reason = models.TextField("reason for the rank", blank=True)
     note = models.TextField(blank=True)
 
     objects = CitationManager()
@@ -570,42 +838,129 @@ class Citation(RefusesControlCharacters, models.Model):
         ordering = ["event", "source", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["event", "source", "quote"],
-                name="citation_unique_quote",
-                violation_error_message="This event already cites this quote from this source.",
+                fields=["event", "source", "quote", "locator"],
+                name="citation_unique_quote_locator",
+                violation_error_message="This event already cites this passage of this source.",
             ),
             models.CheckConstraint(
                 condition=Q(stance__in=Stance.values), name="citation_stance_valid"
             ),
-            models.CheckConstraint(condition=~Q(quote=""), name="citation_quote_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(quote="") | ~Q(locator=""), name="citation_quote_or_locator"
+            ),
+            models.CheckConstraint(condition=Q(rank__in=Rank.values), name="citation_rank_valid"),
+            models.CheckConstraint(
+                condition=Q(rank=Rank.NORMAL) | ~Q(rank_reason=""),
+                name="citation_rank_with_reason",
+                violation_error_message="A preferred or deprecated rank needs a reason.",
+            ),
         ]
 
     def __str__(self):
+        if not self.quote:
+            return f"{self.source.slug}: {self.locator}"
         return f"{self.source.slug}: “{self.quote[:60]}”"
 
     def natural_key(self):
-        return (*self.event.natural_key(), *self.source.natural_key(), self.quote)
+        return (*self.event.natural_key(), *self.source.natural_key(), self.quote, self.locator)
 
     natural_key.dependencies = ["relations.event", "relations.source"]
 
     @property
+    def exact(self):
+        """The TextQuoteSelector's name for the quote."""
+        return self.quote
+
+    @property
     def position(self):
         """Where the quote starts in its source text, or -1."""
-        return self.source.text.find(self.quote)
+        if self.start is not None:
+            return self.start
+        return self.source.text.find(self.quote) if self.quote else -1
+
+    @property
+    def claimed(self):
+        """The claimed date as an EventDate, or None."""
+        return evidence.claimed(self)
+
+    @property
+    def counts(self):
+        """Whether the evidence rules count this citation (relations/evidence.py)."""
+        return evidence.counts(self)
 
     def clean(self):
-        if self.source_id is None or not self.quote:
-            return
-        self.check_quote_is_verbatim()
+        errors = {}
+        if self.claimed_date:
+            try:
+                self.claimed_date = EventDate.parse(self.claimed_date).edtf
+            except InvalidDate as exc:
+                errors["claimed_date"] = str(exc)
+        if self.rank != Rank.NORMAL and not self.rank_reason.strip():
+            errors["rank_reason"] = (
+                "Say why this claim is preferred or deprecated; readers see the reason."
+            )
+        if self.source_id is not None:
+            try:
+                self.anchor_quote()
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+        if errors:
+            raise ValidationError(errors)
 
-    def check_quote_is_verbatim(self):
-        if self.quote not in self.source.text:
-            closest = self.source.closest_passage(self.quote)
-            message = f"The quote is not found verbatim in the text of “{self.source}”."
-            if closest:
-                message += f" Closest passage: “{closest}”."
-            message += " Quotes must match exactly, including apostrophes, dashes and spaces."
-            raise ValidationError({"quote": message})
+    def find_anchor(self, text):
+        """The quote's Anchor in `text`, or None."""
+        if not self.quote or not text:
+            return None
+        try:
+            return anchor(text, self.quote, self.prefix, self.suffix)
+        except AnchorError:
+            return None
+
+    def anchor_quote(self):
+        """Check the quote against the source and store where it is; ValidationError if not.
+
+        Sets `reanchored` when the stored position or text hash had to change
+        (the source text was edited since), so an import can report it.
+        """
+        source = self.source
+        if source.is_reference:
+            if self.quote:
+                raise ValidationError(
+                    {
+                        "quote": f"“{source}” is a reference without stored text, so it cannot "
+                        "be quoted: give a locator (page, paragraph, section) instead."
+                    }
+                )
+            if not self.locator.strip():
+                raise ValidationError(
+                    {"locator": f"Say where in “{source}” this is (page, paragraph, section)."}
+                )
+            self.start = self.end = None
+            self.text_hash = ""
+            self.reanchored = False
+            return
+        if not self.quote:
+            raise ValidationError(
+                {"quote": f"Quote the text of “{source}” verbatim; it is stored, not a reference."}
+            )
+        try:
+            found = anchor(source.text, self.quote, self.prefix, self.suffix)
+        except AnchorError as exc:
+            message = f"{exc} (in “{source}”)"
+            if self.quote not in source.text:
+                closest = source.closest_passage(self.quote)
+                if closest:
+                    message += f" Closest passage: “{closest}”."
+                message += " Quotes must match exactly, including apostrophes, dashes and spaces."
+            raise ValidationError({"quote": message}) from exc
+        previous = (self.start, self.end, self.text_hash)
+        self.start, self.end, self.text_hash = found.start, found.end, found.text_hash
+        moved = previous != (None, None, "") and previous != (
+            found.start,
+            found.end,
+            found.text_hash,
+        )
+        self.reanchored = getattr(self, "reanchored", False) or moved
 
 
 def date_range_errors(instance, names):
@@ -619,6 +974,11 @@ def date_range_errors(instance, names):
     return errors
 
 
+def _as_date(value):
+    # A date may arrive as a string, e.g. Event.objects.create(start_date="2024-08-22").
+    return Event._meta.get_field("start_date").to_python(value) if value else None
+
+
 def _precision_message(precision):
     if precision == DatePrecision.YEAR:
         return "With year precision, give 1 January of the year."
@@ -626,9 +986,9 @@ def _precision_message(precision):
 
 
 @receiver(pre_save, sender=Citation)
-def refuse_quote_not_in_source(sender, instance, **kwargs):
+def anchor_quote_in_source(sender, instance, **kwargs):
     """The last line of defence, for saves that skip validation (loaddata, scripts)."""
-    instance.check_quote_is_verbatim()
+    instance.anchor_quote()
 
 
 def refuse_control_characters(sender, instance, **kwargs):
@@ -645,10 +1005,10 @@ def fill_text_hash(sender, instance, **kwargs):
 
 @receiver(pre_save, sender=Event)
 def fill_derived_fields(sender, instance, **kwargs):
+    instance.fill_dates()
     instance.search_document = instance.build_search_document()
-    # to_python: a date may arrive as a string, e.g. Event.objects.create(start_date="2024-08-22").
-    start = sender._meta.get_field("start_date").to_python(instance.start_date)
-    instance.start_year = start.year if start else None
+    instance.start_year = instance.start_date.year
+    instance.status, instance.status_reason = instance.assess()
 
 
 @receiver(pre_save, sender=Event)
@@ -683,17 +1043,26 @@ def tally_after_migrate(sender, app_config, **kwargs):
 
 @receiver(post_save, sender=Citation)
 @receiver(post_delete, sender=Citation)
-def refresh_search_document(sender, instance, **kwargs):
+def refresh_event(sender, instance, **kwargs):
     # update() leaves updated_at alone: a new quote is not an edit of the event.
     for event in Event.objects.filter(pk=instance.event_id):
         Event.objects.filter(pk=event.pk).update(search_document=event.build_search_document())
+        event.refresh_status()
 
 
 @receiver(post_save, sender=Source)
-def refresh_citing_search_documents(sender, instance, **kwargs):
-    """A source going public (or back to draft) adds (or removes) its quotes from search."""
+def refresh_citing_events(sender, instance, raw=False, **kwargs):
+    """Keep citing events current after a source changes.
+
+    Going public (or back to draft) adds (or removes) its quotes from search and
+    its weight from statuses; a text edit moves the anchors; a new rating or
+    origin can change statuses.
+    """
+    if not raw:
+        instance.reanchor_citations()
     for event in Event.objects.filter(citations__source=instance).distinct():
         Event.objects.filter(pk=event.pk).update(search_document=event.build_search_document())
+        event.refresh_status()
 
 
 class TimelineVersion(models.Model):

@@ -17,9 +17,15 @@ class Passage:
     clipped_end: bool
 
 
-def surrounding(text, quote, context=CONTEXT_CHARS):
-    """The quote with up to `context` characters either side, cut at word boundaries."""
-    start = text.find(quote)
+def surrounding(text, quote, context=CONTEXT_CHARS, start=None):
+    """The quote with up to `context` characters either side, cut at word boundaries.
+
+    `start` is the quote's anchored position; without it, its first occurrence.
+    """
+    if not quote:
+        return None
+    if start is None or text[start : start + len(quote)] != quote:
+        start = text.find(quote)
     if start < 0:
         return None
     end = start + len(quote)
@@ -42,12 +48,18 @@ def mark_citations(text, citations, number_of):
     """The text as HTML, each cited passage in a <mark> linked to its events.
 
     Overlapping quotes are merged into one mark that links to all of them;
-    every citation gets an anchor `citation-<pk>` where its quote starts.
+    every citation gets anchors `citation-<pk>` and `q-<start>-<end>` (stable
+    across databases: the link to this quote) where its quote starts.
     `number_of` maps a citation to the number it has in the list beside the text.
+    Citations without a quote (of a reference) are skipped.
     """
     spans = []
     for citation in citations:
-        start = text.find(citation.quote)
+        if not citation.quote:
+            continue
+        start = getattr(citation, "start", None)
+        if start is None or text[start : start + len(citation.quote)] != citation.quote:
+            start = text.find(citation.quote)
         if start >= 0:
             spans.append((start, start + len(citation.quote), citation))
     spans.sort(key=lambda span: (span[0], span[1]))
@@ -68,9 +80,13 @@ def mark_citations(text, citations, number_of):
 
 
 def _marked(text, start, end, group, number_of):
-    pieces, cursor = [], start
+    pieces, cursor, anchored = [], start, set()
     for span_start, _, citation in group:
         pieces.append(escape(text[cursor:span_start]))
+        quote_id = f"q-{span_start}-{span_start + len(citation.quote)}"
+        if quote_id not in anchored:  # two events may cite the same passage
+            anchored.add(quote_id)
+            pieces.append(format_html('<span id="{}" class="anchor"></span>', quote_id))
         pieces.append(format_html('<span id="citation-{}" class="anchor"></span>', citation.pk))
         cursor = span_start
     pieces.append(escape(text[cursor:end]))

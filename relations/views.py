@@ -275,7 +275,7 @@ def event_detail(request, slug):
         slug=slug,
     )
     for citation in event.citations.all():
-        citation.passage = surrounding(citation.source.text, citation.quote)
+        citation.passage = surrounding(citation.source.text, citation.quote, start=citation.start)
     earlier, later = event.timeline_neighbours()
     context = {"event": event, "earlier": earlier, "later": later}
     return preview_response(request, render(request, "relations/event.html", context))
@@ -293,8 +293,8 @@ def source_list(request):
 def source_detail(request, slug):
     source = get_object_or_404(visible(Source.objects, request), slug=slug)
     citations = sorted(
-        visible(Citation.objects, request).filter(source=source).select_related("event"),
-        key=lambda citation: (source.text.find(citation.quote), citation.pk),
+        visible(Citation.objects, request).filter(source=source).select_related("event", "source"),
+        key=lambda citation: (citation.position, citation.pk),
     )
     numbers = {citation.pk: number for number, citation in enumerate(citations, start=1)}
     context = {

@@ -43,7 +43,6 @@ class EventFactory(DjangoModelFactory):
     summary = "Ministers meet and agree to cooperate."
     start_date = dt.date(2024, 8, 22)
     category = Event.Category.DIPLOMACY
-    status = Event.Status.CONFIRMED
     publication = Event.Publication.PUBLISHED
 
     @factory.post_generation

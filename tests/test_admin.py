@@ -20,10 +20,9 @@ def event_form(source, quote, **overrides):
         "slug": "ministers-meet-in-minsk",
         "summary": "They meet.",
         "category": "diplomacy",
-        "status": "reported",
-        "start_date": "2024-08-22",
-        "end_date": "",
-        "precision": "day",
+        "date_edtf": "2024-08-22",
+        "status_override": "",
+        "status_override_reason": "",
         "date_note": "",
         "notes": "",
         "citations-TOTAL_FORMS": "1",
@@ -34,6 +33,11 @@ def event_form(source, quote, **overrides):
         "citations-0-quote": quote,
         "citations-0-stance": "supports",
         "citations-0-locator": "",
+        "citations-0-prefix": "",
+        "citations-0-suffix": "",
+        "citations-0-claimed_date": "",
+        "citations-0-rank": "normal",
+        "citations-0-rank_reason": "",
         "citations-0-note": "",
     }
     data.update(overrides)
@@ -55,7 +59,7 @@ def test_event_list_shows_date_category_status_and_citation_count(client, editor
     html = client.get("/admin/relations/event/?q=Li+Shangfu").content.decode()
     assert "16–18 August 2023" in html
     assert "Security &amp; defence" in html
-    assert "Confirmed" in html
+    assert "Reported" in html
     assert 'field-citation_count">3<' in html
 
 
@@ -109,9 +113,11 @@ def test_event_ending_before_it_starts_is_refused(client, editor, timeline):
     source = Source.objects.first()
     response = client.post(
         "/admin/relations/event/add/",
-        event_form(source, source.text[:20], end_date="2024-08-01"),
+        event_form(source, source.text[:20], date_edtf="2024-08-22/2024-08-01"),
     )
-    assert "The end date cannot be before the start date." in response.content.decode()
+    assert "The range ends (1 August 2024) before it starts (22 August 2024)." in (
+        response.content.decode()
+    )
 
 
 def test_source_text_edit_that_would_break_citations_is_refused(client, editor, timeline):
@@ -170,3 +176,26 @@ def test_public_site_needs_no_login(client, timeline):
     assert client.get("/").status_code == 200
     assert client.get("/events/joint-statement-2024/").status_code == 200
     assert client.get("/admin/").status_code == 302
+
+
+def test_event_change_form_saves_unchanged_citations_back(client, editor, timeline):
+    event = Event.objects.get(slug="li-shangfu-visits-belarus")
+    change_url = f"/admin/relations/event/{event.pk}/change/"
+    context = client.get(change_url).context
+    form = context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data["actors"] = [actor.pk for actor in event.actors.all()]
+    data.update(_inline_management(context))
+    for inline in context["inline_admin_formsets"]:
+        for inline_form in inline.formset.forms:
+            for name in inline_form.fields:
+                value = inline_form[name].value()
+                data[inline_form.add_prefix(name)] = "" if value is None else value
+    data["title"] = "Li Shangfu's visit, edited"
+
+    response = client.post(change_url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event.refresh_from_db()
+    assert event.title == "Li Shangfu's visit, edited"
+    assert event.date_edtf == "2023-08-16/2023-08-18"

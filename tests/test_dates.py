@@ -1,8 +1,16 @@
 import datetime as dt
+import re
 
 import pytest
 
-from relations.dates import format_date, format_date_range, is_canonical, iso_date
+from relations.dates import (
+    EventDate,
+    InvalidDate,
+    format_date,
+    format_date_range,
+    is_canonical,
+    iso_date,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,3 +53,92 @@ def test_month_and_year_precision_require_the_first_day():
     assert not is_canonical(dt.date(2024, 8, 2), "month")
     assert not is_canonical(dt.date(2024, 8, 1), "year")
     assert is_canonical(dt.date(2024, 8, 2), "day")
+
+
+# EDTF ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "edtf", "earliest", "latest", "display"),
+    [
+        ("2013-09-07", "2013-09-07", "2013-09-07", "2013-09-07", "7 September 2013"),
+        ("2013-09", "2013-09", "2013-09-01", "2013-09-30", "September 2013"),
+        ("2024-02", "2024-02", "2024-02-01", "2024-02-29", "February 2024"),
+        ("2013", "2013", "2013-01-01", "2013-12-31", "2013"),
+        ("2013~", "2013~", "2013-01-01", "2013-12-31", "c. 2013"),
+        ("2013?", "2013?", "2013-01-01", "2013-12-31", "2013 (uncertain)"),
+        (
+            "2013-09-07%",
+            "2013-09-07%",
+            "2013-09-07",
+            "2013-09-07",
+            "c. 7 September 2013 (uncertain)",
+        ),
+        (
+            "2024-07-08/2024-07-19",
+            "2024-07-08/2024-07-19",
+            "2024-07-08",
+            "2024-07-19",
+            "8–19 July 2024",
+        ),
+        ("2013/2015", "2013/2015", "2013-01-01", "2015-12-31", "2013–2015"),
+        ("[2013, 2015]", "[2013,2015]", "2013-01-01", "2015-12-31", "2013 or 2015"),
+        ("[2015,2013]", "[2013,2015]", "2013-01-01", "2015-12-31", "2013 or 2015"),
+        ("[..2015-03]", "[..2015-03]", "2015-03-01", "2015-03-31", "in or before March 2015"),
+        ("[2013-09-07..]", "[2013-09-07..]", "2013-09-07", None, "on or after 7 September 2013"),
+        ("2015-03/..", "2015-03/..", "2015-03-01", None, "March 2015 onwards"),
+        ("../2015-03", "../2015-03", "2015-03-01", "2015-03-31", "until March 2015"),
+        ("2015-03/", "2015-03/", "2015-03-01", None, "March 2015 – unknown end"),
+        ("2013-09~/2014", "2013-09~/2014", "2013-09-01", "2014-12-31", "c. September 2013 – 2014"),
+    ],
+)
+def test_edtf_parses_to_canonical_text_bounds_and_display(text, edtf, earliest, latest, display):
+    when = EventDate.parse(text)
+    assert when.edtf == edtf
+    assert when.earliest.isoformat() == earliest
+    assert (when.latest.isoformat() if when.latest else None) == latest
+    assert when.display == display
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "Give a date in EDTF"),
+        ("banana", "is not a valid EDTF date"),
+        ("2013-13", "is not a valid EDTF date"),
+        ("2013-02-30", "is not a valid EDTF date"),
+        ("201X", "not a form this timeline stores"),
+        ("2013-21", "season"),
+        ("2013-09-07/2013-09-01", "The range ends (1 September 2013) before it starts"),
+        ("../..", "A range needs at least one known end."),
+    ],
+)
+def test_invalid_or_unsupported_edtf_is_refused_with_a_reason(text, message):
+    with pytest.raises(InvalidDate, match=re.escape(message)):
+        EventDate.parse(text)
+
+
+def test_edtf_orders_by_earliest_day_so_a_year_sorts_before_its_dated_events():
+    dates = ["2013-09-07", "2013", "2013-07-16", "2013-09", "[..2013-08]", "2012~"]
+    ordered = sorted(dates, key=lambda text: EventDate.parse(text).earliest)
+    assert ordered == ["2012~", "2013", "2013-07-16", "[..2013-08]", "2013-09", "2013-09-07"]
+
+
+def test_iso_forms_keep_the_precision_of_each_end():
+    assert EventDate.parse("2013").start_iso == "2013"
+    assert EventDate.parse("2013").end_iso == ""
+    assert EventDate.parse("2013-09/2014").end_iso == "2014"
+    assert EventDate.parse("[2013,2015]").end_iso == "2015"
+
+
+def test_overlap_decides_whether_two_dates_can_both_be_true():
+    assert EventDate.parse("1992").overlaps(EventDate.parse("1992-01-20"))
+    assert not EventDate.parse("1992-01-20").overlaps(EventDate.parse("1992-01-27"))
+    assert EventDate.parse("[..2015-03]").overlaps(EventDate.parse("1990"))
+    assert EventDate.parse("2015-03/..").overlaps(EventDate.parse("2030"))
+
+
+def test_the_old_start_end_precision_fields_become_edtf():
+    assert EventDate.from_span(dt.date(2013, 1, 1), None, "year").edtf == "2013"
+    span = EventDate.from_span(dt.date(2024, 7, 8), dt.date(2024, 7, 19), "day")
+    assert span.edtf == "2024-07-08/2024-07-19"

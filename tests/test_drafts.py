@@ -53,7 +53,12 @@ def add_drafts():
         start_date="2024-08-22",
         publication=Event.Publication.DRAFT,
     )
-    CitationFactory(event=draft_event, source=published_source, quote=published_source.text[:40])
+    # A quote that occurs once: the article's title, at its start, occurs twice.
+    CitationFactory(
+        event=draft_event,
+        source=published_source,
+        quote="China and Belarus have agreed to strengthen ties",
+    )
     CitationFactory(event=draft_event, source=draft_source, quote=draft_source.text[:30])
     # A published event citing the draft source: the quote must stay hidden.
     published_event = Event.objects.get(slug="joint-statement-2024")

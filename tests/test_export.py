@@ -84,6 +84,11 @@ def first(records, model):
     return next(r for r in records if r["model"] == model)
 
 
+def first_quote(records):
+    """The first citation that quotes a stored text (not a reference's locator)."""
+    return next(r for r in records if r["model"] == "relations.citation" and r["fields"]["quote"])
+
+
 def rename_title_then(breakage):
     """Change an early record, then break a later one: the change must not survive."""
 
@@ -98,16 +103,15 @@ def rename_title_then(breakage):
     ("breakage", "message"),
     [
         (
-            lambda records: first(records, "relations.citation")["fields"].update(
-                quote="Belarus joined NATO."
-            ),
+            lambda records: first_quote(records)["fields"].update(quote="Belarus joined NATO."),
             r"record \d+ \(relations\.citation event=\['[a-z0-9-]+'\].*not found verbatim",
         ),
         (
             lambda records: first(records, "relations.event")["fields"].update(
-                end_date="1900-01-01"
+                date_edtf="2024/1900"
             ),
-            r"record \d+ \(relations\.event slug='[a-z0-9-]+'\): end_date: The end date cannot be",
+            r"record \d+ \(relations\.event slug='[a-z0-9-]+'\): date_edtf: The range ends "
+            r"\(1900\) before it starts \(2024\)",
         ),
         (
             lambda records: records[-1]["fields"].update(colour="red"),
@@ -164,7 +168,7 @@ def test_missing_file_is_a_clear_error(tmp_path, db):
 def test_loaddata_also_refuses_a_quote_not_in_its_source(tmp_path, db):
     path = write_records(
         tmp_path,
-        lambda records: first(records, "relations.citation")["fields"].update(quote="Invented."),
+        lambda records: first_quote(records)["fields"].update(quote="Invented."),
     )
     with pytest.raises(Exception, match="not found verbatim"):
         call_command("loaddata", str(path), verbosity=0)
@@ -198,7 +202,8 @@ def test_json_download_holds_the_filtered_events_with_quotes(client, timeline):
     ]
     exercise = data["events"][1]
     assert exercise["date"] == "8–19 July 2024"
-    assert exercise["citations"][0]["quote"].startswith("The recent deployment of Chinese troops")
+    quotes = [c["quote"] for c in exercise["citations"]]
+    assert any(quote.startswith("The recent deployment of Chinese troops") for quote in quotes)
     assert exercise["url"] == "http://testserver/events/eagle-assault-2024-exercise/"
 
 
@@ -217,7 +222,9 @@ def test_csv_download_has_a_row_per_event(client, timeline):
         "joint-statement-2024",
     ]
     assert rows[1]["actors"] == "Alexander Lukashenko; Belarus; China; Li Qiang; Roman Golovchenko"
-    assert rows[0]["sources"] == "chinese-troops-in-belarus-explainer"
+    assert "chinese-troops-in-belarus-explainer" in rows[0]["sources"].split("; ")
+    assert rows[0]["date_edtf"] == "2024-07-08/2024-07-19"
+    assert rows[0]["status_reason"].startswith("2 independent origins, 1 rated reliable")
 
 
 def test_csv_download_neutralises_spreadsheet_formulas(client, db):
@@ -237,9 +244,12 @@ def test_ical_download_covers_what_is_known_of_each_date(client, timeline):
     visit = entries["li-shangfu-visits-belarus"]
     assert visit.decoded("dtstart").isoformat() == "2023-08-16"
     assert visit.decoded("dtend").isoformat() == "2023-08-19"  # exclusive end
+    # Known only to the year: one day on its earliest possible day, not a 365-day event.
     trade = entries["trade-2023-above-8-4-billion"]
     assert trade.decoded("dtstart").isoformat() == "2023-01-01"
-    assert trade.decoded("dtend").isoformat() == "2024-01-01"
+    assert trade.decoded("dtend").isoformat() == "2023-01-02"
+    assert "Date: 2023" in str(trade["description"])
+    assert "the earliest day the date allows" in str(trade["description"])
     assert str(visit["summary"]) == "Chinese defence minister Li Shangfu visits Belarus"
 
 
@@ -247,10 +257,11 @@ def test_timelinejs_download_leaves_out_unknown_date_parts(client, timeline):
     _, body = download(client, "timelinejs")
     data = json.loads(body)
     by_id = {e["unique_id"]: e for e in data["events"]}
-    assert by_id["belt-and-road-initiative-announced"]["start_date"] == {
-        "year": 2013,
-        "display_date": "2013",
+    assert by_id["trade-2023-above-8-4-billion"]["start_date"] == {
+        "year": 2023,
+        "display_date": "2023",
     }
+    assert "end_date" not in by_id["trade-2023-above-8-4-billion"]
     visit = by_id["li-shangfu-visits-belarus"]
     assert visit["start_date"]["day"] == 16
     assert visit["end_date"]["day"] == 18

@@ -42,7 +42,9 @@ def test_import_bad_json_says_where(tmp_path):
 
 def test_import_quote_not_in_source_names_the_record_and_saves_nothing(tmp_path):
     def corrupt(records):
-        citation = next(r for r in records if r["model"] == "relations.citation")
+        citation = next(
+            r for r in records if r["model"] == "relations.citation" and r["fields"]["quote"]
+        )
         citation["fields"]["quote"] = "Belarus joined NATO in 2013."
 
     path = write(tmp_path, fixture_with(corrupt))
@@ -54,8 +56,7 @@ def test_import_quote_not_in_source_names_the_record_and_saves_nothing(tmp_path)
 def test_import_refuses_a_date_outside_the_timeline_years(tmp_path):
     def corrupt(records):
         event = next(r for r in records if r["model"] == "relations.event")
-        event["fields"]["start_date"] = "9999-01-01"
-        event["fields"]["end_date"] = None
+        event["fields"]["date_edtf"] = "9999"
 
     path = write(tmp_path, fixture_with(corrupt))
     with pytest.raises(CommandError, match=r"relations.event .*year 9999 is outside"):

@@ -149,8 +149,10 @@ class FormFields(HTMLParser):
             return
         name = attrs.get("name")
         if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
-            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
-                self.fields.append((name, attrs.get("value", "on")))
+            checkable = attrs.get("type") in ("checkbox", "radio")
+            if not checkable or "checked" in attrs:
+                # An empty text input has no value attribute; a checkbox without one sends "on".
+                self.fields.append((name, attrs.get("value", "on" if checkable else "")))
         elif tag == "select":
             self.select = name
         elif tag == "option" and self.select and "selected" in attrs:

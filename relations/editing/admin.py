@@ -117,7 +117,9 @@ class SourceToolsAdmin:
             return redirect(back)
         data = form.cleaned_data
         try:
-            passages.cite(data["event"], data["source"], data["quote"], request.user)
+            passages.cite(
+                data["event"], data["source"], data["quote"], request.user, start=data["start"]
+            )
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return redirect(back)

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from relations.anchors import disambiguators
 from relations.dates import format_date
 from relations.duplicates import candidate_from, probable_duplicates
 from relations.models import Actor, Citation, Event, Source
@@ -66,9 +67,16 @@ class CitePassageForm(PassageForm):
     )
 
 
-def cite(event, source, quote, user):
-    """A supporting citation of `quote` for `event`; raises ValidationError if refused."""
-    citation = Citation(event=event, source=source, quote=quote)
+def cite(event, source, quote, user, start=None):
+    """A supporting citation of `quote` for `event`; raises ValidationError if refused.
+
+    With `start` (where the selection began), a quote that occurs more than once
+    gets the prefix or suffix that anchors it there.
+    """
+    prefix = suffix = ""
+    if start is not None:
+        prefix, suffix = disambiguators(source.text, start, start + len(quote))
+    citation = Citation(event=event, source=source, quote=quote, prefix=prefix, suffix=suffix)
     citation.full_clean()
     citation._history_user = user
     citation.save()
@@ -118,6 +126,7 @@ class EventFromPassageForm(forms.ModelForm):
         if not passage.is_valid():
             raise ValidationError(passage.non_field_errors() or _("Choose the passage again."))
         cleaned["quote"] = passage.cleaned_data["quote"]
+        cleaned["start"] = passage.cleaned_data["start"]
         if not self.errors:
             actors = [actor.pk for actor in cleaned.get("actors", [])]
             self.duplicates = probable_duplicates(candidate_from(cleaned, self.instance), actors)
@@ -133,7 +142,13 @@ class EventFromPassageForm(forms.ModelForm):
             event._change_reason = DRAFTED
             event.save()
             self.save_m2m()
-            cite(event, self.cleaned_data["source"], self.cleaned_data["quote"], user)
+            cite(
+                event,
+                self.cleaned_data["source"],
+                self.cleaned_data["quote"],
+                user,
+                start=self.cleaned_data.get("start"),
+            )
         return event
 
 

@@ -31,7 +31,7 @@ def fill_event(page, title, category, start_date, source_title, quote):
     page.get_by_label("Title").fill(title)
     page.get_by_label("Summary").fill(f"{title}.")
     page.get_by_label("Category").select_option(category)
-    page.get_by_label("Start date").fill(start_date)
+    page.get_by_label("Date (EDTF)").fill(start_date)
     inline = page.locator("#citations-0")
     choose_autocomplete(page, inline, source_title)
     inline.get_by_label("Quote").fill(quote)

@@ -168,7 +168,7 @@ def test_the_admin_event_form_warns_of_a_duplicate_until_confirmed(client, edito
     existing = Event.objects.get(slug="li-qiang-golovchenko-talks-minsk")
     data = event_form(
         source,
-        "Li Qiang",
+        "Li Qiang noted that the relationship",
         title=existing.title + " (again)",
         start_date=existing.start_date.isoformat(),
         precision=existing.precision,

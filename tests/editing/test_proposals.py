@@ -86,5 +86,5 @@ def test_the_defence_visit_article_infers_the_day_from_wednesday(timeline):
 
 
 def test_every_seed_article_has_dated_proposals(timeline):
-    for source in Source.objects.all():
+    for source in Source.objects.exclude(text=""):  # references keep no text to read
         assert source_proposals(source), source.slug

@@ -55,9 +55,23 @@ class Command(BaseCommand):
             return
         records = read_records(Path(path))
         check_records(records, IMPORTABLE_MODELS)
+        reanchored = []
         with import_running(path), transaction.atomic():
             for index, record in enumerate(records, start=1):
-                load_record(record, describe(record, index), reason=f"Imported from {path}")
+                label = describe(record, index)
+                obj = load_record(record, label, reason=f"Imported from {path}")
+                if getattr(obj, "reanchored", False):
+                    reanchored.append(f"{label}: now at {obj.start}–{obj.end}")
+        if reanchored:
+            # Exact matches only; a quote that no longer anchors once has already failed the import.
+            self.stderr.write(
+                self.style.WARNING(
+                    f"{len(reanchored)} quote(s) found at a new place, or in a changed text, "
+                    "by exact match; their positions and text hashes were updated:"
+                )
+            )
+            for line in reanchored:
+                self.stderr.write(f"  {line}")
         if options["verbosity"] >= 1:
             self.stdout.write(self.style.SUCCESS(f"Imported {len(records)} records from {path}."))
 
@@ -107,6 +121,7 @@ def load_record(record, label, reason):
     except Exception as exc:
         # Whatever else a hand-written file provokes, the editor gets the record, not a traceback.
         raise CommandError(f"{label}: cannot be loaded ({type(exc).__name__}: {exc}).") from exc
+    return obj
 
 
 def explain(exc):

@@ -1,0 +1,256 @@
+"""What the evidence says about an event: its status and the sentence that explains it.
+
+`assess(citations)` is a pure function of an event's citations (each with its
+source); models store its result and pages show it. The rules, in order:
+
+1. Left out: a citation of a source rated unreliable, and a citation whose
+   claim an editor has deprecated (with a reason), count for nothing. They
+   stay on the event's page, shown apart.
+2. Disputed: a counted citation disputes the event, or two counted citations
+   claim dates that cannot both be true (their ranges do not overlap).
+3. Confirmed: at least two independent origins support the event and at least
+   one of them is rated reliable; or one supporting source is an official
+   document of a party to the events rated reliable. Sources with the same
+   origin (an aggregator's rewrite of Reuters and Reuters itself) are one
+   origin.
+4. Reported: everything else, including an event with no counted citation.
+
+Editors cannot set "confirmed" by hand; an override to reported or disputed
+needs a written reason and is shown as the editor's judgement (models.py).
+"""
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from relations.dates import EventDate, InvalidDate
+
+CONFIRMED, REPORTED, DISPUTED = "confirmed", "reported", "disputed"
+RELIABLE, UNRELIABLE = "reliable", "unreliable"
+OFFICIAL, AGGREGATOR = "official", "aggregator"
+SUPPORTS, DISPUTES = "supports", "disputes"
+DEPRECATED, PREFERRED = "deprecated", "preferred"
+
+
+class Assessment(NamedTuple):
+    status: str
+    reason: str
+
+
+def origin_of(source):
+    """Who the reporting really comes from: sources with the same origin count once."""
+    return source.origin or source.publisher
+
+
+def counts(citation):
+    """Whether a citation takes part in the rules (rule 1)."""
+    return citation.source.reliability != UNRELIABLE and citation.rank != DEPRECATED
+
+
+def claimed(citation):
+    """The citation's claimed date as an EventDate, or None."""
+    if not citation.claimed_date:
+        return None
+    try:
+        return EventDate.read(citation.claimed_date)
+    except InvalidDate:
+        return None
+
+
+def conflicting_claims(citations):
+    """Pairs of counted citations whose claimed dates cannot both be true."""
+    dated = [(c, claimed(c)) for c in citations if counts(c) and claimed(c) is not None]
+    return [
+        (first, second)
+        for index, (first, first_date) in enumerate(dated)
+        for second, second_date in dated[index + 1 :]
+        if not first_date.overlaps(second_date)
+    ]
+
+
+def assess(citations):
+    """(status, reason) for an event with these citations."""
+    citations = list(citations)
+    counted = [c for c in citations if counts(c)]
+
+    disputing = [c for c in counted if c.stance == DISPUTES]
+    if disputing:
+        names = _names(c.source.publisher for c in disputing)
+        return Assessment(
+            DISPUTED,
+            ngettext("%(names)s disputes it.", "%(names)s dispute it.", len(disputing))
+            % {"names": names},
+        )
+    conflicts = conflicting_claims(counted)
+    if conflicts:
+        involved = _unique(c for pair in conflicts for c in pair)
+        claims = ", ".join(
+            _("%(publisher)s gives %(date)s")
+            % {"publisher": c.source.publisher, "date": claimed(c).display}
+            for c in involved
+        )
+        return Assessment(
+            DISPUTED, _("Sources disagree on the date: %(claims)s.") % {"claims": claims}
+        )
+
+    supporting = [c for c in counted if c.stance == SUPPORTS]
+    official = [
+        c for c in supporting if c.source.kind == OFFICIAL and c.source.reliability == RELIABLE
+    ]
+    origins = _unique(origin_of(c.source) for c in supporting)
+    reliable_origins = _unique(
+        origin_of(c.source) for c in supporting if c.source.reliability == RELIABLE
+    )
+    left_out = _left_out_note(citations)
+
+    if len(origins) >= 2 and reliable_origins:
+        reason = _("%(origins)d independent origins, %(reliable)d rated reliable: %(names)s.") % {
+            "origins": len(origins),
+            "reliable": len(reliable_origins),
+            "names": _names(origins),
+        }
+        return Assessment(CONFIRMED, reason + left_out)
+    if official:
+        reason = _("An official document of a party to the events, rated reliable: %(name)s.") % {
+            "name": _names(c.source.publisher for c in official)
+        }
+        return Assessment(CONFIRMED, reason + left_out)
+
+    if len(origins) >= 2:
+        reason = _("%(origins)d independent origins, none rated reliable: %(names)s.") % {
+            "origins": len(origins),
+            "names": _names(origins),
+        }
+    elif len(origins) == 1:
+        rewrites = [c.source for c in supporting if c.source.kind == AGGREGATOR and c.source.origin]
+        if len(rewrites) == len(supporting):
+            reason = ngettext(
+                "One aggregator rewrite of %(origin)s (%(publishers)s); "
+                "confirmation needs a second independent origin.",
+                "Aggregator rewrites of %(origin)s only (%(publishers)s); "
+                "confirmation needs a second independent origin.",
+                len({s.publisher for s in rewrites}),
+            ) % {"origin": origins[0], "publishers": _names(s.publisher for s in rewrites)}
+        else:
+            reason = _(
+                "One origin: %(origin)s; confirmation needs a second independent origin."
+            ) % {"origin": origins[0]}
+    elif citations and not counted:
+        unreliable = [c.source for c in citations if c.source.reliability == UNRELIABLE]
+        if unreliable:
+            names = _names(s.publisher for s in unreliable)
+            return Assessment(
+                REPORTED,
+                ngettext(
+                    "Only a source rated unreliable, which does not count: %(names)s.",
+                    "Only sources rated unreliable, which do not count: %(names)s.",
+                    len({s.publisher for s in unreliable}),
+                )
+                % {"names": names},
+            )
+        return Assessment(REPORTED, _("Only deprecated claims, which do not count."))
+    elif citations:
+        return Assessment(REPORTED, _("No source supports it.") + left_out)
+    else:
+        return Assessment(REPORTED, _("No citation yet."))
+    return Assessment(REPORTED, reason + left_out)
+
+
+def _left_out_note(citations):
+    unreliable = _unique(
+        c.source.publisher for c in citations if c.source.reliability == UNRELIABLE
+    )
+    deprecated = [
+        c for c in citations if c.source.reliability != UNRELIABLE and c.rank == DEPRECATED
+    ]
+    notes = []
+    if unreliable:
+        notes.append(
+            ngettext(
+                "Left out, rated unreliable: %(names)s.",
+                "Left out, rated unreliable: %(names)s.",
+                len(unreliable),
+            )
+            % {"names": _names(unreliable)}
+        )
+    if deprecated:
+        notes.append(
+            ngettext(
+                "%(count)d deprecated claim left out.",
+                "%(count)d deprecated claims left out.",
+                len(deprecated),
+            )
+            % {"count": len(deprecated)}
+        )
+    return "".join(" " + note for note in notes)
+
+
+def _unique(values):
+    seen = []
+    for value in values:
+        if value not in seen:
+            seen.append(value)
+    return seen
+
+
+def _names(values):
+    return ", ".join(sorted(_unique(values)))
+
+
+# What the event page shows beside the status ---------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A date one citation's source gives for the event, and whether the timeline uses it."""
+
+    citation: object
+    date: EventDate
+    in_use: bool
+    why: str
+
+
+def date_claims(citations, event_date):
+    """The dates the sources give, the ones in use first, each with why.
+
+    In use: the preferred claims; without one, the counted claims that agree
+    with the timeline's date.
+    """
+    dated = [(c, claimed(c)) for c in citations if claimed(c) is not None]
+    has_preferred = any(c.rank == PREFERRED and counts(c) for c, _ in dated)
+    claims = []
+    for citation, date in dated:
+        agrees = date.overlaps(event_date)
+        if citation.source.reliability == UNRELIABLE:
+            in_use, why = False, _("Not counted: the source is rated unreliable.")
+        elif citation.rank == DEPRECATED:
+            in_use, why = False, _("Deprecated: %(reason)s") % {"reason": citation.rank_reason}
+        elif citation.rank == PREFERRED:
+            in_use, why = True, _("Preferred: %(reason)s") % {"reason": citation.rank_reason}
+        elif has_preferred:
+            in_use = False
+            if agrees:
+                why = _("Agrees with the preferred date.")
+            else:
+                why = _("Differs from the date in use.")
+        else:
+            in_use = agrees
+            if agrees:
+                why = _("Agrees with the timeline's date.")
+            else:
+                why = _("Differs from the timeline's date.")
+        claims.append(Claim(citation, date, in_use, why))
+    claims.sort(key=lambda claim: (not claim.in_use, claim.date.earliest))
+    return claims
+
+
+def sources_summary(citations):
+    """(counted origins, publishers left out as unreliable), each sorted.
+
+    What "Independent sources" lists, with the unreliable ones shown apart.
+    """
+    counted = _unique(origin_of(c.source) for c in citations if counts(c) and c.stance == SUPPORTS)
+    left_out = _unique(c.source.publisher for c in citations if c.source.reliability == UNRELIABLE)
+    return sorted(counted), sorted(left_out)
