@@ -28,6 +28,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 from faker import Faker  # noqa: E402
 
+from relations.dates import EventDate  # noqa: E402
 from relations.models import Actor, Category, Citation, Event, Source, Status  # noqa: E402
 from tests.factories import ActorFactory, EventFactory, SourceFactory  # noqa: E402
 
@@ -104,6 +105,10 @@ def seed(count):
                     slug=f"event-{n}", title=title, start_date=day, end_date=end,
                     precision=precision,
                 )  # fmt: skip
+                when = EventDate.from_span(day, end, precision)
+                event.date_edtf = when.edtf
+                event.start_date = when.earliest
+                event.end_date = when.latest if when.latest != when.earliest else None
                 event.search_document = event.build_search_document([q for _, q in event_quotes])
                 event.start_year = day.year
                 events.append(event)
