@@ -5,7 +5,6 @@ comments and keeps the article; PDFs through pypdf, page by page. The result is
 what gets stored, character for character, so quotes can be checked against it.
 """
 
-import hashlib
 import io
 import re
 from dataclasses import dataclass
@@ -28,11 +27,6 @@ class Extracted:
     date: str = ""  # ISO date the page states, if any
     language: str = ""
     kind: str = "text"  # text, html or pdf
-
-
-def text_hash(text):
-    """SHA-256 of the text as UTF-8: the same text gives the same hash on every machine."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def normalise(text):

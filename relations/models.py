@@ -22,7 +22,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from relations import evidence
-from relations.anchors import AnchorError, anchor
+from relations.anchors import AnchorError, anchor, text_hash
 from relations.dates import (
     DatePrecision,
     EventDate,
@@ -32,7 +32,6 @@ from relations.dates import (
     is_canonical,
     iso_date,
 )
-from relations.extract import text_hash
 from relations.passages import longest_common_run
 from relations.publication import Publication, PublicQuerySet, Publishable
 from relations.search import split_search

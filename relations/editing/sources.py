@@ -14,8 +14,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from relations.anchors import text_hash
 from relations.dates import DatePrecision
-from relations.extract import ExtractionError, extract, normalise, text_hash
+from relations.extract import ExtractionError, extract, normalise
 from relations.fetch import FetchError, fetch
 from relations.models import Source
 from relations.publication import DRAFTED

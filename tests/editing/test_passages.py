@@ -224,3 +224,20 @@ def test_similar_titles(first, second, alike):
     from relations.duplicates import similar_titles
 
     assert similar_titles(first, second) is alike
+
+
+def test_a_repeated_phrase_is_anchored_where_the_editor_selected_it(client, editor, timeline):
+    from tests.factories import EventFactory, SourceFactory
+
+    source = SourceFactory(
+        text="The ministers met in Minsk on Monday. The ministers met in Beijing in May."
+    )
+    event = EventFactory()
+    second = source.text.index("The ministers met", 5)
+    response = client.post(
+        "/admin/relations/source/cite/",
+        {"source": source.pk, "start": second, "end": second + 17, "event": event.slug},
+    )
+    assert response.status_code == 302
+    citation = Citation.objects.get(event=event, source=source)
+    assert (citation.quote, citation.start) == ("The ministers met", second)

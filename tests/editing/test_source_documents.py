@@ -6,7 +6,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from relations.extract import extract, text_hash
+from relations.anchors import text_hash
+from relations.extract import extract
 from relations.models import Source
 
 pytestmark = pytest.mark.django_db
