@@ -223,10 +223,10 @@ def date_claims(citations, event_date):
     claims = []
     for citation, date in dated:
         agrees = date.overlaps(event_date)
-        if citation.source.reliability == UNRELIABLE:
-            in_use, why = False, _("Not counted: the source is rated unreliable.")
-        elif citation.rank == DEPRECATED:
+        if citation.rank == DEPRECATED:
             in_use, why = False, _("Deprecated: %(reason)s") % {"reason": citation.rank_reason}
+        elif citation.source.reliability == UNRELIABLE:
+            in_use, why = False, _("Not counted: the source is rated unreliable.")
         elif citation.rank == PREFERRED:
             in_use, why = True, _("Preferred: %(reason)s") % {"reason": citation.rank_reason}
         elif has_preferred:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from relations import exports, ical
+from relations import annotations, exports, ical
 from relations.feeds import EventFeed
 from relations.filters import EventFilter
 from relations.http import last_modified, revalidated, shared_with_any_origin
@@ -39,6 +39,11 @@ FORMATS = {
     "csv-excel": Format(exports.stream_excel_csv, "text/csv; charset=utf-8", "-excel.csv"),
     "ics": Format(ical.stream_ical, "text/calendar; charset=utf-8", ".ics"),
     "timelinejs": Format(exports.stream_timelinejs, "application/json", ".timelinejs.json"),
+    "annotations": Format(
+        annotations.stream_annotations,
+        'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
+        ".annotations.jsonld",
+    ),
 }
 
 

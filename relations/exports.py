@@ -89,7 +89,7 @@ def write_fixture(stream):
 # Formats for the filtered timeline --------------------------------------------
 
 FORMAT_NAME = "relations-timeline-export"
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"  # 1.1: date_edtf, earliest, latest, status_reason, claims
 BUFFER_SIZE = 64 * 1024
 
 EXPORT_FIELDS = [

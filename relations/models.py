@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import connection, connections, models, transaction
-from django.db.models import Count, Q, Value
+from django.db.models import Count, ExpressionWrapper, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, ExtractYear, NullIf
 from django.db.models.signals import (
@@ -19,6 +19,7 @@ from django.db.models.signals import (
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from relations import evidence
@@ -164,6 +165,12 @@ class SourceQuerySet(PublicQuerySet):
             )
         )
 
+    def with_text_flag(self):
+        """Annotate `stored_text`: whether the source keeps its text (so `text` can be deferred)."""
+        return self.annotate(
+            stored_text=ExpressionWrapper(~Q(text=""), output_field=models.BooleanField())
+        )
+
 
 class SourceManager(SlugManager.from_queryset(SourceQuerySet)):
     pass
@@ -270,6 +277,8 @@ class Source(RefusesControlCharacters, Publishable, models.Model):
     @property
     def is_reference(self):
         """A source without stored text: cited by locator, not by quote."""
+        if "stored_text" in self.__dict__:  # annotated by with_event_counts; text deferred
+            return not self.stored_text
         return not self.text
 
     @property
@@ -869,6 +878,15 @@ class Citation(RefusesControlCharacters, models.Model):
     def exact(self):
         """The TextQuoteSelector's name for the quote."""
         return self.quote
+
+    @property
+    def fragment(self):
+        """This citation's id on its event's page, the same on every database (no pk)."""
+        if not self.quote:
+            return f"r-{self.source.slug}-{slugify(self.locator)}"
+        if self.start is None:  # not anchored yet (written without signals)
+            return f"q-{self.source.slug}-p{self.pk}"
+        return f"q-{self.source.slug}-{self.start}-{self.end}"
 
     @property
     def position(self):

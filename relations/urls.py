@@ -9,6 +9,7 @@ urlpatterns = [
     path("events/<slug:slug>/", views.event_detail, name="event"),
     path("sources/", views.source_list, name="sources"),
     path("sources/<slug:slug>/", views.source_detail, name="source"),
+    path("about/", views.about, name="about"),
     path("export/<slug:fmt>/", export_views.export, name="export"),
     path("schemas/export-1.json", export_views.export_schema, name="export-schema"),
     path("feed/", export_views.feed, name="feed"),

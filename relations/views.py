@@ -19,8 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from relations import tally
-from relations.filters import EventFilter
+from relations import evidence, tally
+from relations.filters import EventFilter, SourceFilterForm
 from relations.http import revalidated
 from relations.models import Citation, Event, Source, TimelineVersion
 from relations.passages import mark_citations, surrounding
@@ -274,18 +274,46 @@ def event_detail(request, slug):
         ),
         slug=slug,
     )
-    for citation in event.citations.all():
+    citations = list(event.citations.all())
+    for citation in citations:
         citation.passage = surrounding(citation.source.text, citation.quote, start=citation.start)
+    counted_origins, left_out = evidence.sources_summary(citations)
+    claims = evidence.date_claims(citations, event.when)
     earlier, later = event.timeline_neighbours()
-    context = {"event": event, "earlier": earlier, "later": later}
+    context = {
+        "event": event,
+        "earlier": earlier,
+        "later": later,
+        "quoted": [citation for citation in citations if citation.quote],
+        "references": [citation for citation in citations if not citation.quote],
+        "counted_origins": counted_origins,
+        "left_out": left_out,
+        # Side by side only where the sources give more than one date.
+        "claims": claims if len({claim.date.edtf for claim in claims}) > 1 else [],
+    }
     return preview_response(request, render(request, "relations/event.html", context))
 
 
 @require_safe
 @revalidated
 def source_list(request):
-    sources = Source.objects.public().defer("text").with_event_counts().order_by("title", "slug")
-    return render(request, "relations/sources.html", {"sources": sources})
+    """The sources; `?kind=text` keeps the quoted texts kept here, `?kind=reference` the rest."""
+    form = SourceFilterForm(request.GET)
+    if not form.is_valid():
+        context = {"form": form, "sources": []}
+        return render(request, "relations/sources.html", context, status=400)
+    sources = form.filter(
+        Source.objects.public().defer("text").with_event_counts().with_text_flag()
+    )
+    context = {"form": form, "sources": sources.order_by("title", "slug")}
+    return render(request, "relations/sources.html", context)
+
+
+@require_safe
+@revalidated
+def about(request):
+    """How the timeline weighs evidence: the status rules, claims, dates and quotes."""
+    return render(request, "relations/about.html")
 
 
 @require_safe

@@ -29,11 +29,11 @@ DRAFT_SOURCE_SLUG = "zz-draft-source"
 # Every named URL of the public site, and how the crawl reaches it.
 PUBLIC_URL_NAMES = {
     "timeline", "event", "sources", "source", "export", "export-schema", "feed", "healthz",
-    "readyz",
+    "readyz", "about",
 }  # fmt: skip
 
 SEARCHES = [SECRET, "summit", "Belarus", "Minsk", "1992", "Quxdraft"]
-EXPORT_FORMATS = ["json", "csv", "csv-excel", "ics", "timelinejs"]
+EXPORT_FORMATS = ["json", "csv", "csv-excel", "ics", "timelinejs", "annotations"]
 MAX_PAGES = 400
 
 
@@ -67,7 +67,8 @@ def add_drafts():
 
 
 def fixed_urls():
-    urls = ["/", "/sources/", "/feed/", "/healthz", "/schemas/export-1.json", "/readyz"]
+    urls = ["/", "/sources/", "/feed/", "/healthz", "/schemas/export-1.json", "/readyz", "/about/"]
+    urls += ["/sources/?kind=text", "/sources/?kind=reference"]
     for query in SEARCHES:
         urls += [f"/?q={query}", f"/feed/?q={query}"]
         urls += [f"/export/{fmt}/?q={query}" for fmt in EXPORT_FORMATS]

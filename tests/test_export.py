@@ -303,7 +303,8 @@ def test_unknown_export_format_is_404_naming_the_formats(client, db):
     assert response.status_code == 404
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response.content.decode() == (
-        "There is no export format “pdf”; choose one of json, csv, csv-excel, ics, timelinejs.\n"
+        "There is no export format “pdf”; choose one of json, csv, csv-excel, ics, timelinejs, "
+        "annotations.\n"
     )
 
 

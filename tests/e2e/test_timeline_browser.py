@@ -126,7 +126,7 @@ def test_event_page_links_to_the_quote_in_its_source(page, site):
     page.goto(f"{site}/events/li-shangfu-visits-belarus/")
     page.get_by_role("link", name="Read in the source").first.click()
     expect(page).to_have_url(
-        re.compile(r"/sources/idn-2023-08-china-defence-minister-in-belarus/#citation-\d+$")
+        re.compile(r"/sources/idn-2023-08-china-defence-minister-in-belarus/#q-\d+-\d+$")
     )
     expect(page.locator(":target")).to_have_count(1)
 

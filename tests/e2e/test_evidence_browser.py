@@ -1,0 +1,52 @@
+"""A reader meets an event whose sources give different dates."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import axe_violations
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_event_whose_sources_disagree_shows_both_claims_and_the_one_in_use(browser, site, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(f"{site}/events/diplomatic-relations-established/")
+
+    claims = page.locator(".claims-section .claim")
+    expect(claims).to_have_count(3)
+    in_use = page.locator(".claims-section .claim-in-use")
+    expect(in_use).to_have_count(1)
+    expect(in_use.locator(".claim-date")).to_have_text("20 January 1992")
+    expect(in_use).to_contain_text("In use")
+    rejected = claims.filter(has_text="27 January 1992")
+    expect(rejected).to_contain_text("Not in use")
+    expect(rejected).to_contain_text("Deprecated: An unsourced blog")
+    expect(page.locator(".status-line")).to_contain_text("Confirmed")
+    expect(page.locator(".status-line")).to_contain_text("3 independent origins, 2 rated reliable")
+
+    # The rejected claim's source is one click away, on the same page.
+    rejected.get_by_role("link", name="eastandwest.me").click()
+    expect(page).to_have_url(re.compile(r"#r-eastandwest-2022-01-11-china-belarus-relations-"))
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert axe_violations(page) == []
+    context.close()
+
+
+def test_link_to_this_quote_opens_the_quote_in_its_source(page, site):
+    page.goto(f"{site}/events/diplomatic-relations-established/")
+    quote = page.locator(".citation", has_text="This enduring partnership dates back to 1992")
+    quote.get_by_role("link", name="Link to this quote").click()
+    expect(page).to_have_url(
+        re.compile(r"#q-theworldnews-2024-08-23-china-belarus-cooperation-\d+-\d+$")
+    )
+    quote.get_by_role("link", name="Read in the source").click()
+    expect(page).to_have_url(
+        re.compile(r"/sources/theworldnews-2024-08-23-china-belarus-cooperation/#q-\d+-\d+$")
+    )
+    anchor = page.url.rsplit("#", 1)[1]
+    expect(page.locator(f"#{anchor}")).to_be_attached()
+    assert axe_violations(page) == []

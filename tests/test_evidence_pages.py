@@ -1,0 +1,237 @@
+"""What readers see of the evidence: claims, quotes and references, statuses with reasons."""
+
+import csv
+import io
+import json
+import re
+
+import pytest
+
+from relations.models import Citation, Event, Source
+from tests.factories import CitationFactory, EventFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+DIPLOMATIC = "/events/diplomatic-relations-established/"
+
+
+def body(response):
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
+def section(html, heading_id):
+    start = html.index(f'id="{heading_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_conflicting_claims_show_side_by_side_with_the_one_in_use(client, timeline):
+    html = client.get(DIPLOMATIC).content.decode()
+    claims = re.findall(
+        r'<li class="claim( claim-in-use)?">(.*?)</li>', section(html, "claims-heading"), re.S
+    )
+    assert len(claims) == 3
+    in_use = [text for used, text in claims if used]
+    assert len(in_use) == 1 and "20 January 1992" in in_use[0] and "Preferred" in in_use[0]
+    rejected = next(text for used, text in claims if "27 January 1992" in text)
+    assert "Not in use" in rejected
+    assert "Deprecated: An unsourced blog" in rejected
+
+
+def test_claims_are_not_shown_when_the_sources_agree(client, timeline):
+    html = client.get("/events/eagle-assault-2024-exercise/").content.decode()
+    assert "claims-heading" not in html
+
+
+def test_quoted_evidence_and_references_are_shown_apart(client, timeline):
+    html = client.get(DIPLOMATIC).content.decode()
+    quoted = html[
+        html.index("Quoted from texts kept here") : html.index("References (not stored here)")
+    ]
+    references = html[html.index("References (not stored here)") :]
+    assert "<blockquote" in quoted and "This enduring partnership dates back to 1992" in quoted
+    assert "<blockquote" not in references.split("</section>")[0]
+    assert "where: bilateral relations section" in references
+    assert 'href="https://www.chinanews.com.cn/gj/zlk/2014/01-16/348_2.shtml"' in references
+
+
+def test_every_quote_has_a_link_to_itself_that_resolves(client, timeline):
+    html = client.get(DIPLOMATIC).content.decode()
+    links = re.findall(r'<a href="#([^"]+)" class="quote-link">Link to this quote</a>', html)
+    assert len(links) == 2
+    for fragment in links:
+        assert f'id="{fragment}"' in html
+    source_links = re.findall(r'href="(/sources/[^"#]+/)#(q-\d+-\d+)"', html)
+    assert source_links
+    for path, fragment in source_links:
+        assert f'id="{fragment}"' in client.get(path).content.decode()
+
+
+def test_quote_links_are_the_same_on_every_database(timeline):
+    citation = Citation.objects.exclude(quote="").select_related("source").first()
+    assert citation.fragment == f"q-{citation.source.slug}-{citation.start}-{citation.end}"
+    assert str(citation.pk) not in citation.fragment.split("-")[-2:]
+
+
+def test_independent_sources_leave_unreliable_ones_out_and_show_them_apart(client, timeline):
+    html = client.get(DIPLOMATIC).content.decode()
+    assert "3 independent sources count: BelTA, PRC Ministry of Foreign Affairs, Reuters." in html
+    assert "Not counted, rated unreliable: eastandwest.me, testops.teslarati.com" in html
+    listing = client.get("/?q=diplomatic+relations").content.decode()
+    assert "3 independent sources (and 2 rated unreliable, not counted)" in listing
+
+
+def test_status_is_shown_with_its_reason_on_the_event_page_and_the_list(client, timeline):
+    event = Event.objects.get(slug="eagle-assault-2024-exercise")
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert "Confirmed" in page and event.status_reason in page
+    listing = client.get("/?category=security").content.decode()
+    assert f"Confirmed: {event.status_reason}" in listing
+
+
+def test_an_override_is_shown_as_the_editors_judgement(client, db):
+    event = EventFactory(status_override="disputed", status_override_reason="Minsk denies it.")
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert "status-judgement" in html
+    assert "Editors&#x27; judgement: Minsk denies it." in html
+
+
+def test_source_list_filters_to_quoted_texts_or_references(client, timeline):
+    def titles(query):
+        html = client.get(f"/sources/{query}").content.decode()
+        return set(re.findall(r'<th scope="row"><a href="/sources/([^/]+)/"', html))
+
+    texts = set(Source.objects.exclude(text="").values_list("slug", flat=True))
+    references = set(Source.objects.filter(text="").values_list("slug", flat=True))
+    assert titles("?kind=text") == texts
+    assert titles("?kind=reference") == references
+    assert titles("") == texts | references
+    response = client.get("/sources/?kind=rumours")
+    assert response.status_code == 400
+    assert "There is no kind of source “rumours”." in response.content.decode()
+
+
+def test_reference_page_lists_its_citations_by_locator(client, timeline):
+    html = client.get("/sources/eastandwest-2022-01-11-china-belarus-relations/").content.decode()
+    assert "Full text" not in html
+    assert "its text is not kept here" in html
+    assert "where: paragraph on the establishment of relations" in html
+    assert "gives 27 January 1992 (deprecated)" in re.sub(r"<[^>]+>", "", html)
+
+
+def test_about_page_states_the_rules(client, db):
+    html = client.get("/about/").content.decode()
+    assert 'id="status-rules"' in html
+    assert "A source rated unreliable never counts" in html
+    assert "at least two independent origins" in html
+    assert "never shown as lasting 365 days" in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/sources/",
+        *(
+            f"/events/{slug}/"
+            for slug in [
+                "diplomatic-relations-established",
+                "belt-and-road-initiative-announced",
+                "comprehensive-strategic-partnership",
+                "industrial-park-agreement",
+                "li-shangfu-visits-belarus",
+                "li-qiang-golovchenko-talks-minsk",
+                "joint-statement-2024",
+                "trade-2023-above-8-4-billion",
+                "eagle-assault-2024-exercise",
+            ]
+        ),
+    ],
+)
+def test_no_reader_page_names_a_seed_file(client, timeline, path):
+    html = client.get(path).content.decode()
+    assert not re.search(
+        r"\b(Article|Seed article|seed) 00[014]\b|\(00[014]\)|_[0-9a-f]{16}\.txt", html
+    )
+
+
+def test_no_source_page_names_a_seed_file(client, timeline):
+    for slug in Source.objects.values_list("slug", flat=True):
+        html = client.get(f"/sources/{slug}/").content.decode()
+        assert not re.search(r"\b(Article|Seed article) 00[014]\b|\(00[014]\)", html), slug
+
+
+def test_annotations_export_is_a_web_annotation_collection_of_the_filtered_view(client, timeline):
+    response = client.get("/export/annotations/?category=security")
+    assert response["Content-Type"].startswith("application/ld+json")
+    data = json.loads(body(response))
+    assert data["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert data["type"] == "AnnotationCollection"
+    assert data["id"] == "http://testserver/export/annotations/?category=security"
+    items = data["first"]["items"]
+    assert (
+        data["total"] == len(items) == Citation.objects.filter(event__category="security").count()
+    )
+    texts = {s.slug: s.text for s in Source.objects.all()}
+    for item in items:
+        assert item["type"] == "Annotation" and item["motivation"] == "linking"
+        event_url = item["body"][0]["source"]
+        assert item["id"].startswith(event_url + "#")
+        target = item["target"]
+        if "selector" not in target:
+            continue  # a reference: its locator is a textual body
+        quote, position = target["selector"]
+        slug = target["source"].rstrip("/").rsplit("/", 1)[1]
+        text = texts[slug]
+        assert text[position["start"] : position["end"]] == quote["exact"]
+        assert text[: position["start"]].endswith(quote["prefix"])
+        assert text[position["end"] :].startswith(quote["suffix"])
+        assert text.count(quote["prefix"] + quote["exact"] + quote["suffix"]) == 1
+
+
+def test_annotations_export_gives_a_reference_its_locator(client, timeline):
+    data = json.loads(body(client.get("/export/annotations/?q=diplomatic")))
+    blog = next(i for i in data["first"]["items"] if "eastandwest" in i["target"]["source"])
+    values = [b.get("value") for b in blog["body"]]
+    assert "paragraph on the establishment of relations" in values
+    assert any("1992-01-27" in (v or "") and "deprecated" in v for v in values)
+
+
+def test_json_and_csv_exports_carry_the_edtf_date_the_reason_and_the_claims(client, timeline):
+    data = json.loads(body(client.get("/export/json/?q=diplomatic")))
+    (event,) = data["events"]
+    assert event["date_edtf"] == "1992-01-20"
+    assert event["status_reason"].startswith("3 independent origins")
+    claims = sorted((c["claimed_date"], c["rank"]) for c in event["citations"] if c["claimed_date"])
+    assert claims == [
+        ("1992-01-20", "normal"),
+        ("1992-01-20", "preferred"),
+        ("1992-01-27", "deprecated"),
+    ]
+    rows = list(csv.DictReader(io.StringIO(body(client.get("/export/csv/?category=trade")))))
+    assert rows[0]["date_edtf"] == "2023"
+
+
+def test_timelinejs_shows_a_vague_date_honestly(client, db):
+    EventFactory(date_edtf="[2013,2015]", title="Joined at some point")
+    data = json.loads(body(client.get("/export/timelinejs/")))
+    (slide,) = data["events"]
+    assert slide["display_date"] == "2013 or 2015"
+    assert slide["start_date"] == {"year": 2013, "display_date": "2013"}
+    assert slide["end_date"] == {"year": 2015, "display_date": "2015"}
+
+
+def test_a_new_conflict_between_counted_sources_makes_the_event_disputed(client, db):
+    event = EventFactory(date_edtf="1992-01-20")
+    CitationFactory(
+        event=event, source=SourceFactory(publisher="Xinhua"), claimed_date="1992-01-20"
+    )
+    CitationFactory(event=event, source=SourceFactory(publisher="BelTA"), claimed_date="1992-01-27")
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert "Disputed" in html
+    assert (
+        "Sources disagree on the date: Xinhua gives 20 January 1992, BelTA gives 27 January 1992."
+        in html
+    )
+    assert html.count('class="claim claim-in-use"') == 1
