@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from relations.anchors import disambiguators
-from relations.dates import format_date
+from relations.dates import EventDate, format_date
 from relations.duplicates import candidate_from, probable_duplicates
 from relations.models import Actor, Citation, Event, Source
 from relations.proposals import propose
@@ -97,8 +97,7 @@ class EventFromPassageForm(forms.ModelForm):
     class Meta:
         model = Event
         fields = [
-            "title", "slug", "summary", "category", "actors", "start_date", "end_date",
-            "precision", "date_note",
+            "title", "slug", "summary", "category", "actors", "date_edtf", "date_note",
         ]  # fmt: skip
         widgets = {
             "title": forms.TextInput(attrs={"class": "vTextField", "size": 80}),
@@ -106,12 +105,12 @@ class EventFromPassageForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 3, "cols": 80, "class": "vLargeTextField"}),
             "date_note": forms.Textarea(attrs={"rows": 2, "cols": 80, "class": "vLargeTextField"}),
             "actors": forms.CheckboxSelectMultiple,
-            "start_date": forms.DateInput(format="%Y-%m-%d", attrs={"placeholder": "YYYY-MM-DD"}),
-            "end_date": forms.DateInput(format="%Y-%m-%d", attrs={"placeholder": "YYYY-MM-DD"}),
+            "date_edtf": forms.TextInput(attrs={"class": "vTextField", "size": 40}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["date_edtf"].required = True
         self.duplicates = []
 
     def clean(self):
@@ -193,9 +192,7 @@ def initial_from_proposal(source, proposal, start, end):
         "summary": quote,
         "category": proposal.category,
         "actors": [actor.pk for actor in proposal.actors],
-        "start_date": found.date,
-        "end_date": found.end_date,
-        "precision": found.precision,
+        "date_edtf": EventDate.from_span(found.date, found.end_date, found.precision).edtf,
         "date_note": note,
         "source": source.pk,
         "start": start,

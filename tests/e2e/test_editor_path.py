@@ -71,7 +71,7 @@ def test_from_a_pasted_article_to_a_published_event_on_the_timeline(page, site, 
 
     # The new event, prefilled from the passage; the date inferred from "Wednesday".
     expect(page.locator(".passage-quote")).to_have_text(QUOTE)
-    expect(page.get_by_label("Start date")).to_have_value("2025-03-05")
+    expect(page.get_by_label("Date (EDTF)")).to_have_value("2025-03-05")
     expect(page.get_by_label("Date note")).to_have_value(
         "Inferred from “on Wednesday” in “Customs protocol signed in Minsk”, "
         "published 6 March 2025."

@@ -96,8 +96,7 @@ def test_a_new_event_form_is_prefilled_from_the_passage(client, editor, timeline
     response = client.get("/admin/relations/event/from-passage/", passage(source, sentence))
     form = response.context["form"]
     assert response.status_code == 200
-    assert str(form.initial["start_date"]) == "1992-01-01"
-    assert form.initial["precision"] == "year"
+    assert form.initial["date_edtf"] == "1992"
     assert form.initial["summary"] == sentence
 
 
@@ -117,9 +116,7 @@ def new_event_data(source, quote, **overrides):
         "slug": "customs-protocol-minsk",
         "summary": "A customs protocol.",
         "category": "trade",
-        "start_date": "2025-03-05",
-        "end_date": "",
-        "precision": "day",
+        "date_edtf": "2025-03-05",
         "date_note": "",
     }
     data.update(overrides)
@@ -146,8 +143,7 @@ def test_a_probable_duplicate_asks_before_saving(client, editor, timeline):
         title=existing.title,
         slug="talks-again",
         category=existing.category,
-        start_date=existing.start_date.isoformat(),
-        precision=existing.precision,
+        date_edtf=existing.date_edtf,
     )
     response = client.post("/admin/relations/event/from-passage/", data)
     html = response.content.decode()
