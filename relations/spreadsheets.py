@@ -174,6 +174,7 @@ def app_values(row):
         "end_date": _iso(row.get("end_date", ""), _("end date")) if row.get("end_date") else None,
         "precision": precision,
         "date_note": _unquote_formula(row.get("date_note", "")),
+        "date_edtf": row.get("date_edtf", ""),
         "category": category,
         "actors": [name.strip() for name in row.get("actors", "").split(";") if name.strip()],
         "sources": [slug.strip() for slug in row.get("sources", "").split(";") if slug.strip()],
@@ -303,7 +304,18 @@ class ActorNames:
         return [self.by_name[name.lower()] for name in names]
 
 
-COMPARED = ["title", "summary", "start_date", "end_date", "precision", "date_note", "category"]
+COMPARED = [
+    "title", "summary", "date_edtf", "start_date", "end_date", "precision", "date_note",
+    "category",
+]  # fmt: skip
+SPAN_FIELDS = ("start_date", "end_date", "precision")
+
+
+def set_values(event, values):
+    """Copy a row's values onto `event`; an EDTF date, when given, decides the bounds."""
+    for name in COMPARED:
+        if name in values and not (values.get("date_edtf") and name in SPAN_FIELDS):
+            setattr(event, name, values[name])
 
 
 def assess(number, values, actors, seen_slugs):
@@ -324,8 +336,7 @@ def assess(number, values, actors, seen_slugs):
     event = existing or Event()
     before = {name: getattr(event, name) for name in COMPARED}
     before_actors = {actor.pk for actor in event.actors.all()} if existing else set()
-    for name in COMPARED:
-        setattr(event, name, values[name])
+    set_values(event, values)
     event.slug = slug
     try:
         event.full_clean(exclude=["status"], validate_unique=False)
@@ -386,8 +397,7 @@ def apply(outcomes, user=None):
             else:
                 event._change_reason = IMPORTED
                 updated += 1
-            for name in COMPARED:
-                setattr(event, name, outcome.values[name])
+            set_values(event, outcome.values)
             event._history_user = user
             event.full_clean(exclude=["status"])
             event.save()
