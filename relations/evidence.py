@@ -210,6 +210,7 @@ class Claim:
     date: EventDate
     in_use: bool
     why: str
+    agrees: bool = False  # with the timeline's date, though not the claim in use
 
 
 def date_claims(citations, event_date):
@@ -241,7 +242,8 @@ def date_claims(citations, event_date):
                 why = _("Agrees with the timeline's date.")
             else:
                 why = _("Differs from the timeline's date.")
-        claims.append(Claim(citation, date, in_use, why))
+        agrees = agrees and not in_use and counts(citation)
+        claims.append(Claim(citation, date, in_use, why, agrees))
     claims.sort(key=lambda claim: (not claim.in_use, claim.date.earliest))
     return claims
 

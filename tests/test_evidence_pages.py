@@ -36,6 +36,8 @@ def test_conflicting_claims_show_side_by_side_with_the_one_in_use(client, timeli
     assert len(in_use) == 1 and "20 January 1992" in in_use[0] and "Preferred" in in_use[0]
     rejected = next(text for used, text in claims if "27 January 1992" in text)
     assert "Not in use" in rejected
+    belta = next(text for used, text in claims if ">BelTA</a>" in text)
+    assert "Agrees" in belta and "Not in use" not in belta
     assert "Deprecated: An unsourced blog" in rejected
 
 
