@@ -533,10 +533,19 @@ def report(results):
         for row, target, name in ((fragment, FRAGMENT_TARGET, "fragment"),
                                   (page, PAGE_TARGET, "full page")):  # fmt: skip
             r = ratio(row, first_trivial, "p95")
+            verdict = "met" if r <= target else "NOT met"
+            if first_trivial["p95"] > 20 * first_trivial["p50"]:
+                # The trivial view's own tail is the machine's queue, not the view.
+                verdict = (
+                    "not shown: the trivial view's p95 is "
+                    f"{first_trivial['p95'] / first_trivial['p50']:.0f}× its p50, so the "
+                    "machine was saturated by other work and the p95 ratio says nothing; "
+                    f"the p50 ratio is {ratio(row, first_trivial, 'p50'):.0f}×"
+                )
             verdicts.append(
                 f"- {engine}, {count:,} events: first-request {name} p95 {row['p95']:.1f} ms = "
                 f"{r:.1f}× the trivial view's {first_trivial['p95']:.1f} ms "
-                f"(target ≤ {target:g}×): {'met' if r <= target else 'NOT met'}."
+                f"(target ≤ {target:g}×): {verdict}."
             )
         lines += ["### Abusive searches (result cache off)", "",
                   "| Search | status | p50 ms | × | p95 ms | × | req/s |",
@@ -591,19 +600,36 @@ def report(results):
 NOTES = ROOT / "bench" / "NOTES.md"
 
 
+RESULTS = DATA / "results.json"
+
+
+def write(results):
+    text = report(results)
+    if NOTES.exists():
+        text += "\n" + NOTES.read_text(encoding="utf-8")
+    (ROOT / "BENCHMARKS.md").write_text(text, encoding="utf-8")
+    saved = [[engine, count, result] for (engine, count), result in results.items()]
+    RESULTS.write_text(json.dumps(saved), encoding="utf-8")
+    return text
+
+
 def main():
+    """Measure each database and data set; BENCHMARKS.md is rewritten after each one.
+
+    BENCH_KEEP=1 keeps the figures of an earlier run (bench/data/results.json)
+    for the data sets this run does not measure.
+    """
     subprocess.run(
         [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT, env=production_env(f"sqlite:///{DATA / 'unused.sqlite3'}"), check=True,
     )  # fmt: skip
     results = {}
+    if os.environ.get("BENCH_KEEP") and RESULTS.exists():
+        results = {(e, c): r for e, c, r in json.loads(RESULTS.read_text(encoding="utf-8"))}
     for engine in DATABASES:
         for count in DATASETS:
             results[engine, count] = measure(engine, count)
-    text = report(results)
-    if NOTES.exists():
-        text += "\n" + NOTES.read_text(encoding="utf-8")
-    (ROOT / "BENCHMARKS.md").write_text(text, encoding="utf-8")
+            text = write(results)
     print(text)
 
 
