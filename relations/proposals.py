@@ -135,6 +135,7 @@ def probable_events(found_dates, sentence, actors, candidates):
     """[(event, score)] of events whose dates overlap the sentence's, most alike first."""
     scored = []
     actor_ids = {actor.pk for actor in actors}
+    main = ([found for found in found_dates if not found.inferred] or found_dates)[0]
     for event in candidates:
         if not any(overlaps(found, event) for found in found_dates):
             continue
@@ -142,8 +143,11 @@ def probable_events(found_dates, sentence, actors, candidates):
         shared = actor_ids & {actor.pk for actor in event.actors.all()}
         score += 0.1 * len(shared)
         if score >= MATCH_THRESHOLD:
-            scored.append((event, round(score, 2)))
-    return sorted(scored, key=lambda pair: -pair[1])[:3]
+            scored.append((event, round(score, 2), overlaps(main, event)))
+    # Events at the sentence's main date come first: "dates back to 1992, shortly after
+    # independence in 1991" is about 1992, however alike a 1991 event reads.
+    scored.sort(key=lambda match: (not match[2], -match[1]))
+    return [(event, score) for event, score, _ in scored[:3]]
 
 
 def propose(text, published_on, actors, events, published_precision="day"):

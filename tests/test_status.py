@@ -101,7 +101,9 @@ def test_fixture_exercise_is_not_confirmed_by_the_unreliable_explainer_alone(tim
     assert not explainer.counts
     others = event.citations.exclude(pk=explainer.pk)
     assert event.status == "confirmed"
-    assert {c.source.origin or c.source.publisher for c in others} == {"AP", "Dailywrap"}
+    counted = [c for c in others if c.counts]
+    assert len({c.source.origin or c.source.publisher for c in counted}) >= 2
+    assert any(c.source.reliability == "reliable" for c in counted)
     assert "Left out, rated unreliable: testops.teslarati.com" in event.status_reason
 
 

@@ -4,8 +4,8 @@ import pytest
 
 from relations.editing.proposals import source_proposals
 from relations.models import Source
-from relations.proposals import actor_patterns, actors_named, guess_category, sentences
-from tests.factories import ActorFactory
+from relations.proposals import actor_patterns, actors_named, guess_category, propose, sentences
+from tests.factories import ActorFactory, EventFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +88,22 @@ def test_the_defence_visit_article_infers_the_day_from_wednesday(timeline):
 def test_every_seed_article_has_dated_proposals(timeline):
     for source in Source.objects.exclude(text=""):  # references keep no text to read
         assert source_proposals(source), source.slug
+
+
+def test_an_event_at_the_sentences_main_date_comes_before_one_at_a_date_it_mentions():
+    recognition = EventFactory(
+        title="Shortly after Belarus gained independence, China recognises it",
+        summary="The partnership dates back to this, shortly after Belarus gained independence.",
+        start_date=dt.date(1991, 12, 27),
+    )
+    ties = EventFactory(
+        title="Diplomatic relations: the partnership begins",
+        summary="The partnership of China and Belarus dates back to these ties.",
+        start_date=dt.date(1992, 1, 20),
+    )
+    sentence = (
+        "The partnership dates back to 1992, shortly after Belarus gained independence in 1991."
+    )
+    [proposal] = propose(sentence, dt.date(2024, 8, 23), [], [recognition, ties])
+    assert proposal.date.date.year == 1992
+    assert [event for event, _ in proposal.matches] == [ties, recognition]
