@@ -67,14 +67,14 @@ def test_editor_adds_a_source_and_an_event_that_then_appears_on_the_timeline(pag
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
 
     # A draft until an editor publishes it, with the source it cites.
-    page.goto(f"{site}/?year_from=2025")
+    page.goto(f"{site}/?q=customs+cooperation+protocol")
     expect(page.locator("#results .event-title")).to_have_count(0)
     page.goto(f"{site}/admin/relations/event/?publication__exact=draft")
     page.get_by_role("link", name="Customs cooperation protocol signed").click()
     page.get_by_role("button", name="Publish").click()
     expect(page.locator(".messagelist")).to_contain_text("Published")
 
-    page.goto(f"{site}/?year_from=2025")
+    page.goto(f"{site}/?q=customs+cooperation+protocol")
     expect(page.locator("#results .event-title")).to_have_text(
         ["Customs cooperation protocol signed"]
     )

@@ -84,7 +84,7 @@ def test_from_a_pasted_article_to_a_published_event_on_the_timeline(page, site, 
     expect(page.locator(".publication-state")).to_have_text("Draft: not public")
 
     # A draft: the editor previews it under a banner; the timeline does not list it.
-    page.goto(f"{site}/?year_from=2025")
+    page.goto(f"{site}/?q=customs+cooperation+protocol")
     expect(page.locator("#results .event-title")).to_have_count(0)
     page.go_back()
     page.get_by_role("link", name="View on site").click()
@@ -95,7 +95,7 @@ def test_from_a_pasted_article_to_a_published_event_on_the_timeline(page, site, 
 
     page.get_by_role("button", name="Publish").click()
     expect(page.locator(".messagelist")).to_contain_text("Published")
-    page.goto(f"{site}/?year_from=2025")
+    page.goto(f"{site}/?q=customs+cooperation+protocol")
     expect(page.locator("#results .event-title")).to_have_text(
         ["Customs cooperation protocol signed"]
     )

@@ -78,9 +78,10 @@ def test_back_restores_the_previous_filter(page, site):
 
 def test_shared_url_opens_the_same_view(page, site):
     page.goto(f"{site}/?actor=li-qiang&order=-date")
-    assert event_titles(page) == [
-        "Premier Li Qiang holds talks with Prime Minister Roman Golovchenko in Minsk"
-    ]
+    newest_first = (
+        Event.objects.public().filter(actors__slug="li-qiang").order_by("-start_date", "-slug")
+    )
+    assert event_titles(page) == [event.title for event in newest_first]
     expect(page.get_by_label("Actor")).to_have_value("li-qiang")
 
 
@@ -95,10 +96,8 @@ def test_filter_form_works_without_javascript(browser, site):
 
     assert "category=diplomacy" in page.url
     assert "year_from=2020" in page.url
-    assert event_titles(page) == [
-        "Premier Li Qiang holds talks with Prime Minister Roman Golovchenko in Minsk",
-        "Joint statement on cooperation in trade, security, energy and finance",
-    ]
+    expected = Event.objects.public().filter(category="diplomacy").between_years(2020)
+    assert event_titles(page) == [event.title for event in expected]
     context.close()
 
 
