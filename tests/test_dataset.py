@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.utils.html import escape
 
 from relations import evidence
 from relations.anchors import anchor
@@ -154,6 +155,17 @@ def events_with_conflicting_claims():
 
 def test_at_least_two_recorded_conflicts(timeline):
     assert len(events_with_conflicting_claims()) >= 2
+
+
+def test_recorded_conflicts_are_visible_on_their_event_pages(client, timeline):
+    for event, pairs in events_with_conflicting_claims():
+        html = client.get(event.get_absolute_url()).content.decode()
+        for first, second in pairs:
+            for citation in (first, second):
+                assert escape(citation.claimed.display) in html, (event.slug, citation.claimed_date)
+                assert escape(citation.source.publisher) in html, (event.slug, citation.source.slug)
+                if citation.rank_reason:
+                    assert escape(citation.rank_reason) in html, (event.slug, citation.source.slug)
 
 
 def test_heads_of_state_and_government_have_russian_and_chinese_aliases(timeline):
