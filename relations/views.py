@@ -212,36 +212,47 @@ def event_items(ids, version):
 
 
 CHART_MAX_LABELS = 12
+# However far apart the first and last events are (an event saved outside the
+# admin may lie anywhere), the chart draws at most this many bars.
+CHART_MAX_BARS = 60
 
 
 def year_chart(year_counts, query):
-    """A bar per year from the first to the last, empty years included.
+    """A bar per year (or per run of years) from the first to the last, empty ones included.
 
-    Heights are percentages of the tallest bar; about a dozen years are labelled,
-    none so close to the last year that the two labels would run together.
-    Each bar links to its year under the current, validated filters (`query`).
+    When the events span more than CHART_MAX_BARS years, each bar covers the same
+    number of consecutive years, so the page's size is bounded whatever the data.
+    Heights are percentages of the tallest bar; about a dozen bars are labelled,
+    none so close to the last one that the two labels would run together.
+    Each bar links to its years under the current, validated filters (`query`).
     """
     if not year_counts:
         return []
-    counts = dict(year_counts)
     first, last = year_counts[0][0], year_counts[-1][0]
+    width = math.ceil((last - first + 1) / CHART_MAX_BARS)
+    counts = Counter()
+    for year, count in year_counts:
+        counts[first + (year - first) // width * width] += count
+    starts = range(first, last + 1, width)
     tallest = max(counts.values())
-    label_every = math.ceil((last - first + 1) / CHART_MAX_LABELS)
+    label_every = math.ceil(len(starts) / CHART_MAX_LABELS)
     bars = []
-    for year in range(first, last + 1):
-        height = round(100 * counts.get(year, 0) / tallest, 1)
+    for index, start in enumerate(starts):
+        end = min(start + width - 1, last)
+        height = round(100 * counts[start] / tallest, 1)
         link = query.copy()
-        link["year_from"] = link["year_to"] = year
+        link["year_from"], link["year_to"] = start, end
         bars.append(
             {
                 "href": "?" + link.urlencode(),
-                "year": year,
-                "count": counts.get(year, 0),
+                "year": start if start == end else f"{start}–{end}",
+                "label": start,
+                "count": counts[start],
                 "height": height,
                 "y": round(100 - height, 1),
-                "labelled": year == last
-                or ((year - first) % label_every == 0 and last - year >= label_every),
-                "edge": year in (first, last),
+                "labelled": index == len(starts) - 1
+                or (index % label_every == 0 and len(starts) - 1 - index >= label_every),
+                "edge": index in (0, len(starts) - 1),
             }
         )
     return bars

@@ -497,3 +497,19 @@ def test_year_chart_leaves_no_label_crowding_the_last_year(client, timeline):
     assert labelled[0] == min(years) and labelled[-1] == max(years)
     assert labelled[-1] - labelled[-2] >= 3
     assert all(later - earlier >= 3 for earlier, later in itertools.pairwise(labelled))
+
+
+def test_year_chart_has_a_bounded_number_of_bars_however_far_apart_the_events(client, db):
+    """Saves that skip validation may date an event in year 24 or 9999: one bar per year
+    would then be about 10,000 bars and a page of megabytes."""
+    EventFactory(start_date=dt.date(24, 1, 1))
+    EventFactory(start_date=dt.date(2024, 8, 22))
+    EventFactory(start_date=dt.date(9999, 1, 1))
+    response = client.get("/")
+    html = response.content.decode()
+    bars = re.findall(r'<a href="[^"]*" aria-label="([^"]+)"', html)
+    assert 0 < len(bars) <= views.CHART_MAX_BARS
+    assert bars[0].startswith("24–") and bars[-1].endswith(": 1 event")
+    assert len(response.content) < 200_000
+    first, last = re.findall(r"year_from=(\d+)&amp;year_to=(\d+)", html)[0]
+    assert (int(first), int(last)) == (24, 24 + (9999 - 24 + 1 + 59) // 60 - 1)
