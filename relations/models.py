@@ -690,7 +690,8 @@ class Event(RefusesControlCharacters, SpanDates, Publishable, models.Model):
         try:
             self.fill_dates()
         except ValidationError as exc:
-            errors.update(exc.message_dict)
+            # A missing date is tied to no field: it goes with the form's own errors.
+            errors.update(exc.update_error_dict({}))
         else:
             range_errors = date_range_errors(self, ["start_date", "end_date"])
             if self._dates_from_edtf:  # report on the field the editor typed

@@ -218,3 +218,10 @@ def test_source_published_outside_the_timeline_years_is_invalid():
     with pytest.raises(ValidationError) as excinfo:
         source.full_clean()
     assert "outside the years" in str(excinfo.value.message_dict["published_on"])
+
+
+def test_an_event_without_any_date_is_refused_with_a_message_not_a_crash(db):
+    event = Event(slug="no-date", title="No date", summary="…", category="diplomacy")
+    with pytest.raises(ValidationError) as refused:
+        event.full_clean()
+    assert "Give the date" in str(refused.value.message_dict)
