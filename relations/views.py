@@ -1,25 +1,27 @@
 import hashlib
 import logging
-import math
 import secrets
 from collections import Counter, namedtuple
+from functools import wraps
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from relations import evidence, tally
+from relations import axis, evidence, frontpage, tally
 from relations.filters import EventFilter, SourceFilterForm
 from relations.http import revalidated
 from relations.models import Citation, Event, Source, TimelineVersion
@@ -30,6 +32,15 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 NARROW_LIMIT = 20000
+
+
+@require_safe
+def favicon(request):
+    """Browsers and crawlers ask for /favicon.ico whatever the page says: answer with the icon."""
+    with open(finders.find("relations/favicon.ico"), "rb") as icon:
+        response = HttpResponse(icon.read(), content_type="image/x-icon")
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
 
 
 @require_safe
@@ -67,11 +78,39 @@ def readyz(request):
     return HttpResponse("ready\n", content_type="text/plain")
 
 
+def embeddable(view):
+    """Let the sites named in EMBED_FRAME_ANCESTORS frame the view; by default none may."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        origins = settings.EMBED_FRAME_ANCESTORS
+        if origins:
+            response.xframe_options_exempt = True
+            response._csp_replace = {"frame-ancestors": list(origins)}
+        return response
+
+    return wrapped
+
+
 @require_safe
 @vary_on_headers("HX-Request")
 @revalidated
 def timeline(request):
     """The timeline page; with htmx, only its result list (and the count, out of band)."""
+    return timeline_response(request, "relations/timeline.html")
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+@revalidated
+@embeddable
+def embed(request):
+    """The axis and list of the filtered timeline, compact, for an iframe on another site."""
+    return timeline_response(request, "relations/embed.html")
+
+
+def timeline_response(request, template):
     fragment = request.htmx and not request.htmx.history_restore_request
     version = getattr(request, "timeline_version", None)  # read by @revalidated
     if version is None:
@@ -79,8 +118,10 @@ def timeline(request):
     filterset = EventFilter(request.GET, queryset=Event.objects.public())
     if filterset.is_valid():
         query = filterset.canonical_query()
+        if not fragment and has_empty_filters(request.GET, filterset):
+            return redirect_without_empty_parameters(request, query)
         page_number = page_parameter(request.GET.get("page"))
-        key = results_cache_key(query, page_number, version)
+        key = results_cache_key(request.path, query, page_number, version)
         results = cache.get(key)
         if results is None:
             results = build_results(request, filterset, query, page_number, version)
@@ -90,14 +131,39 @@ def timeline(request):
         results = filter_errors(request, filterset)
     if fragment:
         html = format_html(
-            '<p id="result-status" hx-swap-oob="innerHTML">{}</p>{}',
+            "<title>{} · Relations Timeline</title>"
+            '<p id="result-status" data-hx-swap-oob="innerHTML">{}</p>{}',
+            results["title"],
             results["status_text"],
             results["results_html"],
         )
         return HttpResponse(html, status=results["status"])
-    options = filterset.cached_options(version, settings.TIMELINE_PARTS_CACHE_SECONDS)
-    context = {"filter": filterset, "options": options, "query": query, **results}
-    return render(request, "relations/timeline.html", context, status=results["status"])
+    seconds = settings.TIMELINE_PARTS_CACHE_SECONDS
+    facts = frontpage.facts(version, seconds)
+    context = {
+        "filter": filterset,
+        "options": filterset.cached_options(version, seconds),
+        "option_counts": frontpage.option_counts(version, seconds),
+        "facts": facts,
+        "meta_description": frontpage.description(facts),
+        "query": query,
+        **results,
+    }
+    return render(request, template, context, status=results["status"])
+
+
+def has_empty_filters(data, filterset):
+    known = {*filterset.filters, "page"}
+    return any("" in data.getlist(name) for name in data if name in known)
+
+
+def redirect_without_empty_parameters(request, query):
+    """A plain GET form sends every field, empty or not: keep shared URLs to what is set."""
+    query = query.copy()
+    if request.GET.get("page"):
+        query["page"] = str(page_parameter(request.GET["page"]))
+    encoded = query.urlencode()
+    return HttpResponseRedirect(f"{request.path}?{encoded}" if encoded else request.path)
 
 
 def page_parameter(value):
@@ -108,15 +174,16 @@ def page_parameter(value):
         return 1
 
 
-def results_cache_key(query, page_number, version):
-    """The data version and the validated query: an edit anywhere makes every key stale."""
-    digest = hashlib.sha256(f"{query.urlencode()}#{page_number}".encode()).hexdigest()
+def results_cache_key(path, query, page_number, version):
+    """Data version, path and validated query: an edit anywhere makes every key stale."""
+    digest = hashlib.sha256(f"{path}?{query.urlencode()}#{page_number}".encode()).hexdigest()
     return f"timeline-results:{version}:{digest}"
 
 
 def filter_errors(request, filterset):
     """The filter form's errors, status 400; never cached."""
     return {
+        "title": f"{filterset.description()} · {settings.TIMELINE_TITLE}",
         "status": 400,
         "status_text": "The filters need correcting.",
         "results_html": render_to_string(
@@ -144,18 +211,36 @@ def build_results(request, filterset, query, page_number, version):
             + ", ".join(f"“{word}”" for word in ignored)
             + "."
         )
+    title = f"{filterset.description()} · {settings.TIMELINE_TITLE}"
     context = {
         "filter": filterset,
+        "title": title,
         "query": query,
         "page": page,
         "events": event_items(list(page.object_list), version),
-        "years": year_chart(year_counts, query),
+        "axis": timeline_axis(filterset, query, request.path, year_counts),
     }
     return {
+        "title": title,
         "status": 200,
         "status_text": status_text,
         "results_html": render_to_string("relations/timeline.html#results", context, request),
     }
+
+
+def timeline_axis(filterset, query, base, year_counts):
+    """The time axis of a valid filter: its window is the years and month filters."""
+    data = filterset.form.cleaned_data
+    return axis.build(
+        filterset.qs,
+        filterset.qs_without(*axis.WINDOW_FILTERS),
+        year_from=data.get("year_from"),
+        year_to=data.get("year_to"),
+        month=int(data["month"]) if data.get("month") else None,
+        query=query,
+        base=base,
+        year_counts=year_counts,
+    )
 
 
 def paginate(filterset, page_number):
@@ -174,7 +259,7 @@ def paginate(filterset, page_number):
         if len(rows) <= NARROW_LIMIT:
             page = Paginator([pk for pk, _ in rows], PAGE_SIZE).get_page(page_number)
             return page, sorted(Counter(year for _, year in rows).items())
-    if data["q"] or data["actor"] or data["source"]:
+    if data["q"] or data["actor"] or data["source"] or data["month"]:
         year_counts = events.year_counts()
     else:
         year_counts = tally.Counts(
@@ -209,42 +294,6 @@ def event_items(ids, version):
         cache.set_many(rendered, settings.TIMELINE_PARTS_CACHE_SECONDS)
         items.update(rendered)
     return [EventItem(*items[keys[pk]]) for pk in ids]
-
-
-CHART_MAX_LABELS = 12
-
-
-def year_chart(year_counts, query):
-    """A bar per year from the first to the last, empty years included.
-
-    Heights are percentages of the tallest bar; about a dozen years are labelled,
-    none so close to the last year that the two labels would run together.
-    Each bar links to its year under the current, validated filters (`query`).
-    """
-    if not year_counts:
-        return []
-    counts = dict(year_counts)
-    first, last = year_counts[0][0], year_counts[-1][0]
-    tallest = max(counts.values())
-    label_every = math.ceil((last - first + 1) / CHART_MAX_LABELS)
-    bars = []
-    for year in range(first, last + 1):
-        height = round(100 * counts.get(year, 0) / tallest, 1)
-        link = query.copy()
-        link["year_from"] = link["year_to"] = year
-        bars.append(
-            {
-                "href": "?" + link.urlencode(),
-                "year": year,
-                "count": counts.get(year, 0),
-                "height": height,
-                "y": round(100 - height, 1),
-                "labelled": year == last
-                or ((year - first) % label_every == 0 and last - year >= label_every),
-                "edge": year in (first, last),
-            }
-        )
-    return bars
 
 
 def previews_drafts(request):
@@ -290,6 +339,8 @@ def event_detail(request, slug):
         "left_out": left_out,
         # Side by side only where the sources give more than one date.
         "claims": claims if len({claim.date.edtf for claim in claims}) > 1 else [],
+        "related": Event.objects.public().related_to(event),
+        "meta_description": Truncator(event.summary).chars(200),
     }
     return preview_response(request, render(request, "relations/event.html", context))
 

@@ -56,8 +56,8 @@ def test_back_restores_the_previous_filter(page, site):
     page.go_back()
     expect(page).to_have_url(re.compile(r"\?category=security$"))
     expect(page.locator("#result-status")).to_have_text("Showing 2 of 9 events.")
-    expect(page.get_by_label("Trade & economy")).not_to_be_checked()
-    expect(page.get_by_label("Security & defence")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="Trade & economy")).not_to_be_checked()
+    expect(page.get_by_role("checkbox", name="Security & defence")).to_be_checked()
 
     page.go_back()
     expect(page.locator("#result-status")).to_have_text("Showing 9 of 9 events.")
@@ -113,13 +113,96 @@ def test_keyboard_only_filtering(page, site):
     assert len(event_titles(page)) == 4
 
 
-def test_year_bar_links_to_that_year(page, site):
+def test_axis_zooms_into_a_year_pans_and_back_restores_with_the_list_and_url(page, site):
     page.goto(site)
-    page.get_by_role("link", name="2013: 2 events").click()
-    page.wait_for_load_state()
-    assert page.url.endswith("?year_from=2013&year_to=2013")
+    page.evaluate("window.notReloaded = true")
+    with results_swapped(page):
+        page.get_by_role("link", name="2020–2024: 5 events").click()
+    wait_for_htmx(page)
+    expect(page).to_have_url(re.compile(r"/\?year_from=2020&year_to=2024$"))
+    expect(page.locator("#result-status")).to_have_text("Showing 5 of 9 events.")
+
+    with results_swapped(page):
+        page.get_by_role("link", name="2023: 2 events").click()
+    wait_for_htmx(page)
+    expect(page).to_have_url(re.compile(r"/\?year_from=2023&year_to=2023$"))
     assert len(event_titles(page)) == 2
-    expect(page.get_by_label("From year")).to_have_value("2013")
+    expect(page.get_by_label("From year")).to_have_value("2023")
+    expect(page.get_by_label("To year")).to_have_value("2023")
+    expect(page).to_have_title(re.compile(r"^2023 · "))
+    expect(page.get_by_role("link", name="August 2023: 1 event")).to_be_visible()
+
+    with results_swapped(page):
+        page.locator(".axis-pan").get_by_role("link", name="2024", exact=True).click()
+    wait_for_htmx(page)
+    expect(page).to_have_url(re.compile(r"/\?year_from=2024&year_to=2024$"))
+    assert len(event_titles(page)) == 3
+    expect(page.get_by_label("From year")).to_have_value("2024")
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/\?year_from=2023&year_to=2023$"))
+    expect(page.locator("#result-status")).to_have_text("Showing 2 of 9 events.")
+    expect(page.get_by_label("From year")).to_have_value("2023")
+    page.go_back()
+    expect(page.locator("#result-status")).to_have_text("Showing 5 of 9 events.")
+    assert page.evaluate("window.notReloaded") is True
+
+
+def test_axis_zooms_and_pans_without_javascript(browser, site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + "/?category=security")
+    page.get_by_role("link", name="2023: 1 event").click()
+    page.get_by_role("link", name="August 2023: 1 event").click()
+    assert page.url.endswith("/?category=security&year_from=2023&year_to=2023&month=8")
+    assert event_titles(page) == ["Chinese defence minister Li Shangfu visits Belarus"]
+    expect(page.get_by_label("Month")).to_have_value("8")
+
+    page.locator(".axis-pan").get_by_role("link", name="September 2023").click()
+    assert page.url.endswith("/?category=security&year_from=2023&year_to=2023&month=9")
+    assert event_titles(page) == []
+    page.get_by_role("link", name="Zoom out to 2023").click()
+    assert page.url.endswith("/?category=security&year_from=2023&year_to=2023")
+    page.get_by_role("link", name="All years", exact=True).click()
+    assert page.url.endswith("/?category=security")
+    context.close()
+
+
+def test_axis_mark_opens_its_event(page, site):
+    page.goto(site + "/?year_from=2023&year_to=2023")
+    page.get_by_role(
+        "link", name="16–18 August 2023: Chinese defence minister Li Shangfu visits Belarus"
+    ).click()
+    expect(page).to_have_url(re.compile(r"/events/li-shangfu-visits-belarus/$"))
+
+
+def test_removing_a_chip_drops_that_filter_and_unticks_its_box(page, site):
+    page.goto(site + "/?category=security&category=trade&year_from=2020")
+    with results_swapped(page):
+        page.get_by_role("link", name="Remove filter: Trade & economy").click()
+    wait_for_htmx(page)
+    expect(page).to_have_url(re.compile(r"/\?category=security&year_from=2020$"))
+    expect(page.get_by_role("checkbox", name="Trade & economy")).not_to_be_checked()
+    expect(page.get_by_role("checkbox", name="Security & defence")).to_be_checked()
+
+
+def test_apply_after_a_change_adds_no_second_history_entry(page, site):
+    page.goto(site)
+    with results_swapped(page):
+        page.get_by_role("checkbox", name="Infrastructure & BRI").check()
+    wait_for_htmx(page)
+    length = page.evaluate("history.length")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_timeout(300)
+    assert page.evaluate("history.length") == length
+
+
+def test_document_title_follows_filtering(page, site):
+    page.goto(site)
+    with results_swapped(page):
+        page.get_by_label("Security & defence").check()
+    wait_for_htmx(page)
+    expect(page).to_have_title(re.compile(r"^Security & defence · China–Belarus"))
 
 
 def test_event_page_links_to_the_quote_in_its_source(page, site):
@@ -140,7 +223,7 @@ def test_narrow_screen_shows_events_first_and_folds_the_filters(browser, site):
     expect(page.locator("#results .event-title").first).to_be_in_viewport()
     expect(page.locator("#filter-panel summary")).to_have_text("Filter events (2 set)")
 
-    page.get_by_text("Filter events").click()
+    page.locator("#filter-panel summary").click()
     with results_swapped(page):
         page.get_by_label("Trade & economy").check()
     wait_for_htmx(page)
@@ -174,7 +257,8 @@ def test_narrow_screen_shows_each_sources_reliability_without_sideways_scrolling
 def test_wide_screen_shows_the_filters_open(page, site):
     page.goto(site)
     expect(page.get_by_label("Search")).to_be_visible()
-    expect(page.locator("#filter-panel summary")).to_have_text("Filter events")
+    expect(page.locator("#filter-panel summary")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Filter events")).to_be_visible()
 
 
 @pytest.mark.parametrize(
@@ -197,6 +281,6 @@ def test_pages_have_no_axe_violations(page, site, path):
 def test_result_list_has_no_axe_violations_after_a_swap(page, site):
     page.goto(site)
     with results_swapped(page):
-        page.get_by_role("checkbox", name="Energy").check()
+        page.get_by_role("checkbox", name="Infrastructure & BRI").check()
     wait_for_htmx(page)
     assert axe_violations(page) == []
