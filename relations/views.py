@@ -200,15 +200,61 @@ def event_items(ids, version):
     missing = [pk for pk in ids if keys[pk] not in items]
     if missing:
         rendered = {
-            keys[event.pk]: (
-                event.start_date.year,
-                render_to_string("relations/timeline.html#event-item", {"event": event}),
-            )
+            keys[event.pk]: (event.start_date.year, event_item_html(event))
             for event in Event.objects.filter(pk__in=missing).for_display()
         }
         cache.set_many(rendered, settings.TIMELINE_PARTS_CACHE_SECONDS)
         items.update(rendered)
     return [EventItem(*items[keys[pk]]) for pk in ids]
+
+
+def event_item_html(event):
+    """One event as the result list shows it (an event from `for_display`).
+
+    Built with format_html rather than a template: a template costs about
+    0.2 ms an event, ten times this, and a page of a query nobody asked before
+    renders up to fifty of them.
+    """
+    unreliable = (
+        format_html(" (and {} rated unreliable, not counted)", event.unreliable_sources)
+        if event.unreliable_sources
+        else ""
+    )
+    actors = (
+        format_html('<span class="actors">{}</span>', ", ".join(event.actor_names))
+        if event.actor_names
+        else ""
+    )
+    status = event.get_status_display()
+    return format_html(
+        '<li class="event event-{category}">\n'
+        '  <article aria-labelledby="event-{pk}-title">\n'
+        '    <p class="event-date"><time datetime="{start}">{date}</time></p>\n'
+        '    <h4 class="event-title" id="event-{pk}-title"><a href="{url}">{title}</a></h4>\n'
+        '    <p class="event-meta">\n'
+        '      <span class="tag">{category_label}</span>\n'
+        '      <span class="status status-{status}">{status_label}</span>\n'
+        '      <span class="sources">{sources} independent source{plural}{unreliable}</span>\n'
+        "      {actors}\n"
+        "    </p>\n"
+        '    <p class="event-status-reason">{status_label}: {reason}</p>\n'
+        "  </article>\n"
+        "</li>\n",
+        category=event.category,
+        pk=event.pk,
+        start=event.start_iso,
+        date=event.date_display,
+        url=event.get_absolute_url(),
+        title=event.title,
+        category_label=event.get_category_display(),
+        status=event.status,
+        status_label=status,
+        sources=event.independent_sources,
+        plural=pluralize(event.independent_sources),
+        unreliable=unreliable,
+        actors=actors,
+        reason=event.status_reason,
+    )
 
 
 CHART_MAX_LABELS = 12

@@ -513,3 +513,12 @@ def test_year_chart_has_a_bounded_number_of_bars_however_far_apart_the_events(cl
     assert len(response.content) < 200_000
     first, last = re.findall(r"year_from=(\d+)&amp;year_to=(\d+)", html)[0]
     assert (int(first), int(last)) == (24, 24 + (9999 - 24 + 1 + 59) // 60 - 1)
+
+
+def test_event_list_escapes_what_editors_typed(client):
+    actor = ActorFactory(name="Smith & <Sons>")
+    event = EventFactory(title='Talks on <script>alert("x")</script>', actors=[actor])
+    html = client.get("/").content.decode()
+    assert "<script>alert" not in html
+    assert escape(event.title) in html
+    assert '<span class="actors">Smith &amp; &lt;Sons&gt;</span>' in html
