@@ -470,6 +470,28 @@ def test_text_search_counts_the_same_whether_counted_in_python_or_sql(client, db
     assert 'title="2002: 0 events"' in narrowed
 
 
+@pytest.mark.parametrize("order", ["", "-date"])
+def test_text_search_pages_follow_the_timeline_order(client, db, order):
+    for n in range(120):
+        EventFactory(
+            title=f"Grain corridor talks {n}", start_date=dt.date(1990 + n % 7, 1 + n % 12, 1)
+        )
+    EventFactory(title="Something else", start_date=dt.date(1993, 1, 1))
+    expected = public_events(title__icontains="grain")
+    if order:
+        expected = expected.order_by("-start_date", "-slug")
+    pages = [
+        titles(client.get(f"/?q=grain&order={order}&page={page}", headers=HTMX))
+        for page in (1, 2, 3, 4)
+    ]
+    assert pages == [
+        titles_of(expected[:50]),
+        titles_of(expected[50:100]),
+        titles_of(expected[100:]),
+        titles_of(expected[100:]),  # past the end: the last page
+    ]
+
+
 def test_healthz_answers_without_the_database(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/healthz")
