@@ -175,6 +175,9 @@ if BEHIND_PROXY:
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Origins that may show /embed/ in a frame (CSP frame-ancestors), e.g.
+# "https://news.example.org"; none by default.
+EMBED_FRAME_ANCESTORS = env_list("EMBED_FRAME_ANCESTORS", [])
 
 # Strict CSP: scripts run only with this response's nonce; no inline styles
 # (htmx's indicator styles are off, see templates/base.html). The admin gets a

@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from relations.editing.admin import EventToolsAdmin, SourceToolsAdmin
 from relations.editing.publication import PublicationAdmin
-from relations.models import Actor, Citation, Event, Source
+from relations.models import Actor, Citation, Event, FrontPage, Source
 
 admin.site.site_header = "Relations Timeline: editors"
 admin.site.site_title = "Relations Timeline"
@@ -186,3 +186,17 @@ class ActorAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "slug", "aliases"]
     fields = ["name", "slug", "kind", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(FrontPage)
+class FrontPageAdmin(admin.ModelAdmin):
+    """The front page's introduction: one row, changed but never added or deleted."""
+
+    fields = ["introduction"]
+    list_display = ["__str__", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -24,6 +24,7 @@ def ensure_editors_group(apps=global_apps):
     # The historical models' view permissions let editors read the change history.
     codenames += [f"view_historical{model}" for model in MODELS]
     codenames += ["publish_event", "publish_source"]
+    codenames += ["change_frontpage", "view_frontpage"]
     group.permissions.set(
         Permission.objects.filter(content_type__app_label="relations", codename__in=codenames)
     )

@@ -1,5 +1,8 @@
 """The timeline's filter form: every query parameter is validated here."""
 
+import calendar
+import datetime as dt
+
 import django_filters
 from django import forms
 from django.core.cache import cache
@@ -7,6 +10,7 @@ from django.db import models
 from django.http import QueryDict
 from django.utils.html import format_html
 
+from relations.dates import MONTHS
 from relations.models import Actor, Category, Event, Source, Status
 from relations.search import search_refusal
 from relations.validators import year_range
@@ -46,6 +50,14 @@ class SourceFilterForm(forms.Form):
         ]
 
 
+def option_html(value, label, count):
+    if value == "":
+        return format_html('<option value="">{}</option>', label)
+    if not count:
+        return format_html('<option value="{}" disabled>{} (0)</option>', value, label)
+    return format_html('<option value="{}">{} ({})</option>', value, label, count)
+
+
 class TimelineFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
@@ -60,6 +72,12 @@ class TimelineFilterForm(forms.Form):
         refusal = search_refusal(text) if text else None
         if refusal:
             self.add_error("q", refusal)
+        if cleaned.get("month") and (year_from is None or year_from != year_to):
+            self.add_error(
+                "month",
+                "A month can be chosen only within one year: "
+                "give the same year as “from” and “to”.",
+            )
         return cleaned
 
 
@@ -124,6 +142,13 @@ class EventFilter(django_filters.FilterSet):
         max_value=YEAR_MAX,
         widget=YEAR_INPUT,
     )
+    month = django_filters.ChoiceFilter(
+        label="Month",
+        choices=[(str(number), name) for number, name in enumerate(MONTHS, start=1)],
+        empty_label="Any month",
+        method="filter_month",
+        error_messages={"invalid_choice": "There is no month “%(value)s”; give 1 to 12."},
+    )
     order = django_filters.ChoiceFilter(
         label="Order",
         choices=[("-date", "Newest first")],
@@ -133,7 +158,17 @@ class EventFilter(django_filters.FilterSet):
 
     class Meta:
         model = Event
-        fields = ["q", "category", "actor", "source", "status", "year_from", "year_to", "order"]
+        fields = [
+            "q",
+            "category",
+            "actor",
+            "source",
+            "status",
+            "year_from",
+            "year_to",
+            "month",
+            "order",
+        ]
         form = TimelineFilterForm
 
     def filter_text(self, queryset, name, value):
@@ -157,6 +192,12 @@ class EventFilter(django_filters.FilterSet):
     def filter_year_to(self, queryset, name, value):
         return queryset.between_years(year_to=value)
 
+    def filter_month(self, queryset, name, value):
+        year, month = self.form.cleaned_data["year_from"], int(value)
+        first = dt.date(year, month, 1)
+        last = dt.date(year, month, calendar.monthrange(year, month)[1])
+        return queryset.between_dates(first, last)
+
     def filter_order(self, queryset, name, value):
         return queryset.order_by(*NEWEST_FIRST)
 
@@ -166,18 +207,39 @@ class EventFilter(django_filters.FilterSet):
         Rendering hundreds of options from model instances is most of the work
         of a page whose result list is cached, so they are kept rendered in the
         cache, keyed by the data version. Validation still asks the database.
+        Each option says how many public events it has; one with none is disabled.
         """
         lists = {}
         for name in CACHED_OPTIONS:
             key = f"timeline-options:{version}:{name}"
             lists[name] = cache.get(key)
             if lists[name] is None:
+                counts = self.option_event_counts(name)
                 lists[name] = [
-                    (str(value), format_html('<option value="{}">{}</option>', value, label))
+                    (str(value), option_html(value, label, counts.get(str(value), 0)))
                     for value, label in self.form.fields[name].choices
                 ]
                 cache.set(key, lists[name], seconds)
         return lists
+
+    def option_event_counts(self, name):
+        """{slug: number of public events} for the actor or source options, in one query."""
+        path = {"actor": "actors__slug", "source": "citations__source__slug"}[name]
+        rows = (
+            Event.objects.public()
+            .order_by()
+            .values_list(path)
+            .annotate(n=models.Count("pk", distinct=True))
+        )
+        return {slug: n for slug, n in rows if slug is not None}
+
+    def qs_without(self, *names):
+        """The events filtered by every value but those named (e.g. the axis window's)."""
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name not in names:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
     def canonical_query(self):
         """The validated filters as a QueryDict, in one fixed form per meaning.
@@ -198,6 +260,60 @@ class EventFilter(django_filters.FilterSet):
             else:
                 query[name] = str(value)
         return query
+
+    def chips(self):
+        """The active filters as [(label, the link that removes it)], for removable chips."""
+        data, query = self.form.cleaned_data, self.canonical_query()
+        query.pop("page", None)
+        chips = []
+
+        def without(*names, value=None):
+            remaining = query.copy()
+            for name in names:
+                if value is None:
+                    remaining.pop(name, None)
+                else:
+                    remaining.setlist(name, [v for v in remaining.getlist(name) if v != value])
+            return remaining.urlencode()
+
+        if data.get("q"):
+            chips.append((f"“{data['q']}”", without("q")))
+        categories = dict(Category.choices)
+        for value in data.get("category") or []:
+            chips.append((categories[value], without("category", value=value)))
+        if data.get("actor"):
+            chips.append((data["actor"].name, without("actor")))
+        if data.get("source"):
+            chips.append((data["source"].title, without("source")))
+        if data.get("status"):
+            chips.append((Status(data["status"]).label, without("status")))
+        year_from, year_to = data.get("year_from"), data.get("year_to")
+        if year_from is not None and year_from == year_to:
+            if data.get("month"):
+                label = f"{MONTHS[int(data['month']) - 1]} {year_from}"
+            else:
+                label = str(year_from)
+            chips.append((label, without("year_from", "year_to", "month")))
+        else:
+            if year_from is not None:
+                chips.append((f"From {year_from}", without("year_from")))
+            if year_to is not None:
+                chips.append((f"To {year_to}", without("year_to")))
+        return chips
+
+    def set_count(self):
+        """How many filter values are set (the order is not a filter)."""
+        if not self.is_valid():
+            return 0
+        query = self.canonical_query()
+        return sum(len(query.getlist(name)) for name in query if name != "order")
+
+    def description(self):
+        """What the filters select, in a few words: for the page title."""
+        if not self.is_bound or not self.is_valid():
+            return "Timeline" if not self.form.errors else "Filters to correct"
+        labels = [label for label, _ in self.chips()]
+        return ", ".join(labels) if labels else "Timeline"
 
     @property
     def is_filtered(self):

@@ -388,6 +388,29 @@ class EventQuerySet(PublicQuerySet):
             qs = qs.filter(start_date__year__lte=year_to)
         return qs
 
+    def related_to(self, event, limit=4):
+        """Other events sharing an actor or the category with `event`, nearest in time first."""
+        actors = [actor.pk for actor in event.actors.all()]
+        candidates = (
+            self.exclude(pk=event.pk)
+            .filter(Q(actors__in=actors) | Q(category=event.category))
+            .distinct()
+            .only("slug", "title", "date_edtf", "start_date", "end_date", "precision", "category")
+        )
+        earlier = candidates.filter(start_date__lte=event.start_date).order_by(
+            "-start_date", "-slug"
+        )
+        later = candidates.filter(start_date__gt=event.start_date).order_by("start_date", "slug")
+        nearest = [*earlier[:limit], *later[:limit]]
+        nearest.sort(key=lambda other: abs((other.start_date - event.start_date).days))
+        return sorted(nearest[:limit], key=lambda other: (other.start_date, other.slug))
+
+    def between_dates(self, first, last):
+        """Events whose span touches the days from `first` to `last`."""
+        return self.filter(start_date__lte=last).filter(
+            Q(start_date__gte=first) | Q(end_date__isnull=False, end_date__gte=first)
+        )
+
     def search(self, text):
         """Events whose title, summary or a citation quote contains every word of `text`.
 
@@ -1083,6 +1106,29 @@ def refresh_citing_events(sender, instance, raw=False, **kwargs):
         event.refresh_status()
 
 
+class FrontPage(models.Model):
+    """The introduction above the timeline, written by editors in the admin. One row."""
+
+    introduction = models.TextField(
+        help_text=(
+            "A few sentences on the relationship the timeline follows, shown above it. "
+            "Plain text; a blank line starts a new paragraph."
+        )
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "front page"
+        verbose_name_plural = "front page"
+
+    def __str__(self):
+        return "Front page introduction"
+
+    @classmethod
+    def introduction_text(cls):
+        return cls.objects.values_list("introduction", flat=True).first() or ""
+
+
 class TimelineVersion(models.Model):
     """A number that every change to timeline data moves on.
 
@@ -1147,6 +1193,8 @@ class TimelineVersion(models.Model):
 def timeline_changed(**kwargs):
     TimelineVersion.bump()
 
+
+post_save.connect(timeline_changed, sender=FrontPage, dispatch_uid="version-save-FrontPage")
 
 for model in (Actor, Source, Event, Citation):
     pre_save.connect(

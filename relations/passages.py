@@ -174,3 +174,59 @@ def _suffix_automaton(text):
                 links[target] = links[current] = clone
         last = current
     return transitions, links, lengths
+
+
+@dataclass
+class Excerpt:
+    """A stretch of a source's text holding one or more cited quotes."""
+
+    segments: list  # [(text, marked)]
+    citations: list
+    clipped_start: bool
+    clipped_end: bool
+
+
+def excerpts(text, citations, context=CONTEXT_CHARS):
+    """The citations' quotes in their surrounding text, overlapping stretches merged into one.
+
+    Two quotes from one source a sentence apart read as one excerpt with two
+    marks, not as two excerpts repeating each other.
+    """
+    windows, references = [], []
+    for citation in citations:
+        anchored = getattr(citation, "start", None)
+        passage = surrounding(text, citation.quote, context, start=anchored)
+        if passage is None:
+            # A reference (a source without text) or a quote not found: no excerpt to show.
+            references.append(Excerpt([], [citation], False, False))
+            continue
+        start = anchored
+        if start is None or text[start : start + len(citation.quote)] != citation.quote:
+            start = text.find(citation.quote)
+        left = start - len(passage.before)
+        right = start + len(citation.quote) + len(passage.after)
+        windows.append([left, right, [(start, start + len(citation.quote))], [citation]])
+    windows.sort(key=lambda window: window[0])
+    merged = []
+    for window in windows:
+        if merged and window[0] <= merged[-1][1]:
+            last = merged[-1]
+            last[1] = max(last[1], window[1])
+            last[2] += window[2]
+            last[3] += window[3]
+        else:
+            merged.append(window)
+    result = []
+    for left, right, quotes, cited in merged:
+        segments, cursor = [], left
+        for start, end in sorted(quotes):
+            start = max(start, cursor)
+            if start > cursor:
+                segments.append((text[cursor:start], False))
+            if end > start:
+                segments.append((text[start:end], True))
+            cursor = max(cursor, end)
+        if right > cursor:
+            segments.append((text[cursor:right], False))
+        result.append(Excerpt(segments, cited, left > 0, right < len(text)))
+    return result + references

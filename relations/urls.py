@@ -13,6 +13,8 @@ urlpatterns = [
     path("export/<slug:fmt>/", export_views.export, name="export"),
     path("schemas/export-1.json", export_views.export_schema, name="export-schema"),
     path("feed/", export_views.feed, name="feed"),
+    path("embed/", views.embed, name="embed"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
 ]

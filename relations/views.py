@@ -1,17 +1,18 @@
 import hashlib
 import logging
-import math
 import secrets
 from collections import Counter, namedtuple
+from functools import wraps
 from html import escape
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
@@ -19,11 +20,12 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from relations import evidence, tally
+from relations import axis, evidence, frontpage, tally
 from relations.filters import EventFilter, SourceFilterForm
 from relations.http import revalidated
 from relations.models import Citation, Event, Source, TimelineVersion
@@ -34,6 +36,15 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 NARROW_LIMIT = 20000
+
+
+@require_safe
+def favicon(request):
+    """Browsers and crawlers ask for /favicon.ico whatever the page says: answer with the icon."""
+    with open(finders.find("relations/favicon.ico"), "rb") as icon:
+        response = HttpResponse(icon.read(), content_type="image/x-icon")
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
 
 
 @require_safe
@@ -71,11 +82,39 @@ def readyz(request):
     return HttpResponse("ready\n", content_type="text/plain")
 
 
+def embeddable(view):
+    """Let the sites named in EMBED_FRAME_ANCESTORS frame the view; by default none may."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        origins = settings.EMBED_FRAME_ANCESTORS
+        if origins:
+            response.xframe_options_exempt = True
+            response._csp_replace = {"frame-ancestors": list(origins)}
+        return response
+
+    return wrapped
+
+
 @require_safe
 @vary_on_headers("HX-Request")
 @revalidated
 def timeline(request):
     """The timeline page; with htmx, only its result list (and the count, out of band)."""
+    return timeline_response(request, "relations/timeline.html")
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+@revalidated
+@embeddable
+def embed(request):
+    """The axis and list of the filtered timeline, compact, for an iframe on another site."""
+    return timeline_response(request, "relations/embed.html")
+
+
+def timeline_response(request, template):
     fragment = request.htmx and not request.htmx.history_restore_request
     version = getattr(request, "timeline_version", None)  # read by @revalidated
     if version is None:
@@ -83,8 +122,10 @@ def timeline(request):
     filterset = EventFilter(request.GET, queryset=Event.objects.public())
     if filterset.is_valid():
         query = filterset.canonical_query()
+        if not fragment and has_empty_filters(request.GET, filterset):
+            return redirect_without_empty_parameters(request, query)
         page_number = page_parameter(request.GET.get("page"))
-        key = results_cache_key(query, page_number, version)
+        key = results_cache_key(request.path, query, page_number, version)
         results = cache.get(key)
         if results is None:
             results = build_results(request, filterset, query, page_number, version)
@@ -94,14 +135,39 @@ def timeline(request):
         results = filter_errors(request, filterset)
     if fragment:
         html = format_html(
-            '<p id="result-status" hx-swap-oob="innerHTML">{}</p>{}',
+            "<title>{} · Relations Timeline</title>"
+            '<p id="result-status" data-hx-swap-oob="innerHTML">{}</p>{}',
+            results["title"],
             results["status_text"],
             results["results_html"],
         )
         return HttpResponse(html, status=results["status"])
-    options = filterset.cached_options(version, settings.TIMELINE_PARTS_CACHE_SECONDS)
-    context = {"filter": filterset, "options": options, "query": query, **results}
-    return render(request, "relations/timeline.html", context, status=results["status"])
+    seconds = settings.TIMELINE_PARTS_CACHE_SECONDS
+    facts = frontpage.facts(version, seconds)
+    context = {
+        "filter": filterset,
+        "options": filterset.cached_options(version, seconds),
+        "option_counts": frontpage.option_counts(version, seconds),
+        "facts": facts,
+        "meta_description": frontpage.description(facts),
+        "query": query,
+        **results,
+    }
+    return render(request, template, context, status=results["status"])
+
+
+def has_empty_filters(data, filterset):
+    known = {*filterset.filters, "page"}
+    return any("" in data.getlist(name) for name in data if name in known)
+
+
+def redirect_without_empty_parameters(request, query):
+    """A plain GET form sends every field, empty or not: keep shared URLs to what is set."""
+    query = query.copy()
+    if request.GET.get("page"):
+        query["page"] = str(page_parameter(request.GET["page"]))
+    encoded = query.urlencode()
+    return HttpResponseRedirect(f"{request.path}?{encoded}" if encoded else request.path)
 
 
 def page_parameter(value):
@@ -112,15 +178,16 @@ def page_parameter(value):
         return 1
 
 
-def results_cache_key(query, page_number, version):
-    """The data version and the validated query: an edit anywhere makes every key stale."""
-    digest = hashlib.sha256(f"{query.urlencode()}#{page_number}".encode()).hexdigest()
+def results_cache_key(path, query, page_number, version):
+    """Data version, path and validated query: an edit anywhere makes every key stale."""
+    digest = hashlib.sha256(f"{path}?{query.urlencode()}#{page_number}".encode()).hexdigest()
     return f"timeline-results:{version}:{digest}"
 
 
 def filter_errors(request, filterset):
     """The filter form's errors, status 400; never cached."""
     return {
+        "title": f"{filterset.description()} · {settings.TIMELINE_TITLE}",
         "status": 400,
         "status_text": "The filters need correcting.",
         "results_html": render_to_string(
@@ -148,18 +215,36 @@ def build_results(request, filterset, query, page_number, version):
             + ", ".join(f"“{word}”" for word in ignored)
             + "."
         )
+    title = f"{filterset.description()} · {settings.TIMELINE_TITLE}"
     context = {
         "filter": filterset,
+        "title": title,
         "query": query,
         "page": page,
         "events": event_items(list(page.object_list), version),
-        "years": year_chart(year_counts, query),
+        "axis": timeline_axis(filterset, query, request.path, year_counts),
     }
     return {
+        "title": title,
         "status": 200,
         "status_text": status_text,
         "results_html": render_to_string("relations/timeline.html#results", context, request),
     }
+
+
+def timeline_axis(filterset, query, base, year_counts):
+    """The time axis of a valid filter: its window is the years and month filters."""
+    data = filterset.form.cleaned_data
+    return axis.build(
+        filterset.qs,
+        filterset.qs_without(*axis.WINDOW_FILTERS),
+        year_from=data.get("year_from"),
+        year_to=data.get("year_to"),
+        month=int(data["month"]) if data.get("month") else None,
+        query=query,
+        base=base,
+        year_counts=year_counts,
+    )
 
 
 def paginate(filterset, page_number):
@@ -178,7 +263,7 @@ def paginate(filterset, page_number):
         if len(rows) <= NARROW_LIMIT:
             page = Paginator([pk for pk, _ in rows], PAGE_SIZE).get_page(page_number)
             return page, sorted(Counter(year for _, year in rows).items())
-    if data["q"] or data["actor"] or data["source"]:
+    if data["q"] or data["actor"] or data["source"] or data["month"]:
         year_counts = events.year_counts()
     else:
         year_counts = tally.Counts(
@@ -224,7 +309,7 @@ def event_items(ids, version):
 
 
 EVENT_ITEM = """\
-<li class="event event-{category}">
+<li class="event cat-{category}">
   <article aria-labelledby="event-{pk}-title">
     <p class="event-date"><time datetime="{start}">{date}</time></p>
     <h4 class="event-title" id="event-{pk}-title"><a href="{url}">{title}</a></h4>
@@ -279,58 +364,6 @@ def event_item_html(event, url):
     )
 
 
-CHART_MAX_LABELS = 12
-# However far apart the first and last events are (an event saved outside the
-# admin may lie anywhere), the chart draws at most this many bars.
-CHART_MAX_BARS = 60
-
-
-def year_chart(year_counts, query):
-    """A bar per year (or per run of years) from the first to the last, empty ones included.
-
-    When the events span more than CHART_MAX_BARS years, each bar covers the same
-    number of consecutive years, so the page's size is bounded whatever the data.
-    Heights are percentages of the tallest bar; about a dozen bars are labelled,
-    none so close to the last one that the two labels would run together.
-    Each bar links to its years under the current, validated filters (`query`).
-    """
-    if not year_counts:
-        return []
-    first, last = year_counts[0][0], year_counts[-1][0]
-    width = math.ceil((last - first + 1) / CHART_MAX_BARS)
-    counts = Counter()
-    for year, count in year_counts:
-        counts[first + (year - first) // width * width] += count
-    starts = range(first, last + 1, width)
-    tallest = max(counts.values())
-    label_every = math.ceil(len(starts) / CHART_MAX_LABELS)
-    # The other filters, encoded once: sixty copies of the query cost more than the rest.
-    others = query.copy()
-    others.pop("year_from", None)
-    others.pop("year_to", None)
-    prefix = f"?{others.urlencode()}&" if others else "?"
-    bars = []
-    for index, start in enumerate(starts):
-        end = min(start + width - 1, last)
-        count = counts[start]
-        height = round(100 * count / tallest, 1)
-        years = start if start == end else f"{start}–{end}"
-        # Numbers as text: the template would format each one for the locale.
-        bars.append(
-            {
-                "href": f"{prefix}year_from={start}&year_to={end}",
-                "name": f"{years}: {count} event{pluralize(count)}",
-                "label": str(start),
-                "height": str(height),
-                "y": str(round(100 - height, 1)),
-                "labelled": index == len(starts) - 1
-                or (index % label_every == 0 and len(starts) - 1 - index >= label_every),
-                "edge": index in (0, len(starts) - 1),
-            }
-        )
-    return bars
-
-
 def previews_drafts(request):
     """Editors see drafts on the public pages (with a banner); readers get a 404."""
     user = request.user
@@ -374,6 +407,8 @@ def event_detail(request, slug):
         "left_out": left_out,
         # Side by side only where the sources give more than one date.
         "claims": claims if len({claim.date.edtf for claim in claims}) > 1 else [],
+        "related": Event.objects.public().related_to(event),
+        "meta_description": Truncator(event.summary).chars(200),
     }
     return preview_response(request, render(request, "relations/event.html", context))
 

@@ -29,7 +29,7 @@ DRAFT_SOURCE_SLUG = "zz-draft-source"
 # Every named URL of the public site, and how the crawl reaches it.
 PUBLIC_URL_NAMES = {
     "timeline", "event", "sources", "source", "export", "export-schema", "feed", "healthz",
-    "readyz", "about",
+    "readyz", "about", "embed", "favicon",  # favicon: a fixed icon, no data to crawl
 }  # fmt: skip
 
 SEARCHES = [SECRET, "summit", "Belarus", "Minsk", "1992", "Quxdraft"]
@@ -69,6 +69,11 @@ def add_drafts():
 def fixed_urls():
     urls = ["/", "/sources/", "/feed/", "/healthz", "/schemas/export-1.json", "/readyz", "/about/"]
     urls += ["/sources/?kind=text", "/sources/?kind=reference"]
+    urls += [
+        "/embed/",
+        f"/embed/?source={DRAFT_SOURCE_SLUG}",
+        "/embed/?year_from=2024&year_to=2024",
+    ]
     for query in SEARCHES:
         urls += [f"/?q={query}", f"/feed/?q={query}"]
         urls += [f"/export/{fmt}/?q={query}" for fmt in EXPORT_FORMATS]

@@ -46,6 +46,7 @@ valid = {
     "status": st.sampled_from(["confirmed", "disputed"]),
     "year_from": st.integers(1, 9999).map(str),
     "year_to": st.integers(1, 9999).map(str),
+    "month": st.integers(1, 12).map(str),
     "order": st.just("-date"),
     "page": st.integers(-5, 10**6).map(str),
 }
@@ -74,7 +75,8 @@ def test_no_query_string_causes_a_server_error(client, timeline, url, query, req
     if response.streaming:
         b"".join(response.streaming_content)
     assert response.status_code < 500, (url, query)
-    assert response.status_code in (200, 400, 414), (url, query, response.status_code)
+    # 302: the timeline drops empty parameters by redirecting; 414: an absurdly long query.
+    assert response.status_code in (200, 302, 400, 414), (url, query, response.status_code)
 
 
 @settings(

@@ -1,5 +1,12 @@
+import re
+from urllib.parse import urlsplit
+
 from django import template
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+
+from relations.links import web_url
+from relations.models import Source
 
 register = template.Library()
 
@@ -19,3 +26,66 @@ def select_options(bound_field, options):
             for value, html in options
         )
     )
+
+
+@register.filter
+def count_of(counts, value):
+    """{{ option_counts.category|count_of:value }}: the number beside a filter option."""
+    return (counts or {}).get(str(value), 0)
+
+
+URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”]+[^\s<>\"“”.,;:!?)\]]", re.IGNORECASE)
+
+
+@register.filter
+def linked_notes(text):
+    """Plain-text notes as paragraphs, each http(s) address a link titled by what it points to.
+
+    The title is the source's own when a source of the timeline has that
+    address, else the site and the last words of the path ("brecorder.com: China
+    Belarus agree to strengthen cooperation"), so a reader sees what a link is
+    before following it. Only http(s) addresses become links.
+    """
+    titles = dict(
+        Source.objects.public().filter(url__in=URL.findall(text)).values_list("url", "title")
+    )
+    paragraphs = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        parts, cursor = [], 0
+        for match in URL.finditer(paragraph):
+            url = match.group(0)
+            if url.lower().startswith("www."):
+                url = "http://" + url
+            url = web_url(url)  # only absolute http(s) addresses become links
+            if not url:
+                continue
+            parts.append(escape(paragraph[cursor : match.start()]))
+            parts.append(
+                format_html(
+                    '<a href="{}" rel="nofollow noopener">{}</a>',
+                    url,
+                    titles.get(url) or url_title(url),
+                )
+            )
+            cursor = match.end()
+        parts.append(escape(paragraph[cursor:]))
+        paragraphs.append("<p>" + "".join(parts).replace("\n", "<br>") + "</p>")
+    return mark_safe("\n".join(paragraphs))
+
+
+def url_title(url):
+    parsed = urlsplit(url)
+    host = parsed.netloc.removeprefix("www.")
+    words = [part for part in parsed.path.split("/") if part and not part.isdigit()]
+    if not words:
+        return host
+    last = re.sub(r"\.[a-z0-9]{2,5}$", "", words[-1])
+    last = re.sub(r"[-_]+", " ", last).strip()
+    last = re.sub(r"\s+\d{3,}$", "", last)
+    return f"{host}: {last[:1].upper()}{last[1:]}" if last else host
+
+
+@register.filter
+def thousands(number):
+    """12345 → "12,345"."""
+    return f"{number:,}" if isinstance(number, int) else number

@@ -70,7 +70,7 @@ def test_editor_adds_a_source_and_an_event_that_then_appears_on_the_timeline(pag
     page.goto(f"{site}/?q=customs+cooperation+protocol")
     expect(page.locator("#results .event-title")).to_have_count(0)
     page.goto(f"{site}/admin/relations/event/?publication__exact=draft")
-    page.get_by_role("link", name="Customs cooperation protocol signed").click()
+    page.get_by_role("link", name="Customs cooperation protocol signed", exact=True).click()
     page.get_by_role("button", name="Publish").click()
     expect(page.locator(".messagelist")).to_contain_text("Published")
 
@@ -78,7 +78,7 @@ def test_editor_adds_a_source_and_an_event_that_then_appears_on_the_timeline(pag
     expect(page.locator("#results .event-title")).to_have_text(
         ["Customs cooperation protocol signed"]
     )
-    page.get_by_role("link", name="Customs cooperation protocol signed").click()
+    page.get_by_role("link", name="Customs cooperation protocol signed", exact=True).click()
     expect(page.locator("mark").first).to_have_text(
         "signed a protocol on customs cooperation on Wednesday"
     )

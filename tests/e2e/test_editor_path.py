@@ -99,6 +99,6 @@ def test_from_a_pasted_article_to_a_published_event_on_the_timeline(page, site, 
     expect(page.locator("#results .event-title")).to_have_text(
         ["Customs cooperation protocol signed"]
     )
-    page.get_by_role("link", name="Customs cooperation protocol signed").click()
+    page.get_by_role("link", name="Customs cooperation protocol signed", exact=True).click()
     expect(page.locator(".draft-banner")).to_have_count(0)
     expect(page.locator("mark").first).to_have_text(QUOTE)

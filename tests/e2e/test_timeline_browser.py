@@ -1,8 +1,11 @@
+import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from relations import axis
+from relations.dates import MONTHS
 from relations.models import Event, Source
 from tests.e2e.conftest import axe_violations, wait_for_htmx
 
@@ -69,8 +72,8 @@ def test_back_restores_the_previous_filter(page, site):
     expect(page.locator("#result-status")).to_have_text(
         showing(Event.objects.public().filter(category="security"))
     )
-    expect(page.get_by_label("Trade & economy")).not_to_be_checked()
-    expect(page.get_by_label("Security & defence")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="Trade & economy")).not_to_be_checked()
+    expect(page.get_by_role("checkbox", name="Security & defence")).to_be_checked()
 
     page.go_back()
     expect(page.locator("#result-status")).to_have_text(showing())
@@ -125,13 +128,162 @@ def test_keyboard_only_filtering(page, site):
     assert len(event_titles(page)) == Event.objects.public().filter(category="diplomacy").count()
 
 
-def test_year_bar_links_to_that_year(page, site):
+def events_named(n):
+    return f"{n:,} event{'' if n == 1 else 's'}"
+
+
+def bin_path(events, year):
+    """[(first, last, link name)]: the axis's bins a reader follows from the whole span to `year`.
+
+    Each range of years is cut into bins of a step from axis.YEAR_STEPS; a bin
+    counts the events that start in it, an event that began before the window
+    in its first bin.
+    """
+    first = min(event.start_date.year for event in events)
+    last = max((event.end_date or event.start_date).year for event in events)
+    path = []
+    while (first, last) != (year, year):
+        step = axis.year_step(first, last)
+        origin = first // step * step
+        low = origin + (year - origin) // step * step
+        high = low + step - 1
+        shown = events.between_years(first, last)
+        n = sum(1 for event in shown if low <= max(event.start_date.year, first) <= high)
+        label = str(low) if step == 1 else f"{low}–{high}"
+        path.append((low, high, f"{label}: {events_named(n)}"))
+        first, last = low, high
+    return path
+
+
+def month_bin_name(events, year, month):
+    january = dt.date(year, 1, 1)
+    n = sum(
+        1
+        for event in events.between_years(year, year)
+        if (1 if event.start_date < january else event.start_date.month) == month
+    )
+    return f"{MONTHS[month - 1]} {year}: {events_named(n)}"
+
+
+def titles_in_month(events, year, month):
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, axis.month_days(year, month))
+    return [
+        event.title
+        for event in events.order_by("start_date", "slug")
+        if event.start_date <= last
+        and axis.latest_day(event.end_date or event.start_date, event.precision) >= first
+    ]
+
+
+def test_axis_zooms_into_a_year_pans_and_back_restores_with_the_list_and_url(page, site):
+    public = Event.objects.public()
+    visit = public.get(slug="li-shangfu-visits-belarus")
+    year, month = visit.start_date.year, visit.start_date.month
+    path = bin_path(public, year)
+    assert path[-1][:2] == (year, year)
     page.goto(site)
-    page.get_by_role("link", name="2013: 2 events").click()
-    page.wait_for_load_state()
-    assert page.url.endswith("?year_from=2013&year_to=2013")
-    assert len(event_titles(page)) == 2
-    expect(page.get_by_label("From year")).to_have_value("2013")
+    page.evaluate("window.notReloaded = true")
+    for first, last, name in path:
+        with results_swapped(page):
+            page.get_by_role("link", name=name, exact=True).click()
+        wait_for_htmx(page)
+        expect(page).to_have_url(re.compile(rf"/\?year_from={first}&year_to={last}$"))
+        expect(page.locator("#result-status")).to_have_text(
+            showing(public.between_years(first, last))
+        )
+    in_year = public.between_years(year, year)
+    assert len(event_titles(page)) == in_year.count()
+    expect(page.get_by_label("From year")).to_have_value(str(year))
+    expect(page.get_by_label("To year")).to_have_value(str(year))
+    expect(page).to_have_title(re.compile(rf"^{year} · "))
+    expect(page.get_by_role("link", name=month_bin_name(public, year, month))).to_be_visible()
+
+    later = year + 1
+    assert public.between_years(later).exists()  # so the axis offers to pan there
+    with results_swapped(page):
+        page.locator(".axis-pan").get_by_role("link", name=str(later), exact=True).click()
+    wait_for_htmx(page)
+    expect(page).to_have_url(re.compile(rf"/\?year_from={later}&year_to={later}$"))
+    assert len(event_titles(page)) == public.between_years(later, later).count()
+    expect(page.get_by_label("From year")).to_have_value(str(later))
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(rf"/\?year_from={year}&year_to={year}$"))
+    expect(page.locator("#result-status")).to_have_text(showing(in_year))
+    expect(page.get_by_label("From year")).to_have_value(str(year))
+    page.go_back()
+    before = public.between_years(*path[-2][:2]) if len(path) > 1 else None
+    expect(page.locator("#result-status")).to_have_text(showing(before))
+    assert page.evaluate("window.notReloaded") is True
+
+
+def test_axis_zooms_and_pans_without_javascript(browser, site):
+    security = Event.objects.public().filter(category="security")
+    visit = security.get(slug="li-shangfu-visits-belarus")
+    year, month = visit.start_date.year, visit.start_date.month
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + "/?category=security")
+    for _, _, name in bin_path(security, year):
+        page.get_by_role("link", name=name, exact=True).click()
+    page.get_by_role("link", name=month_bin_name(security, year, month)).click()
+    assert page.url.endswith(f"/?category=security&year_from={year}&year_to={year}&month={month}")
+    assert event_titles(page) == titles_in_month(security, year, month)
+    assert visit.title in event_titles(page)
+    expect(page.get_by_label("Month")).to_have_value(str(month))
+
+    after = dt.date(year, month, 28) + dt.timedelta(days=7)
+    assert security.filter(start_date__gt=after).exists()  # so the axis offers to pan there
+    page.locator(".axis-pan").get_by_role(
+        "link", name=f"{MONTHS[after.month - 1]} {after.year}"
+    ).click()
+    assert page.url.endswith(
+        f"/?category=security&year_from={after.year}&year_to={after.year}&month={after.month}"
+    )
+    assert event_titles(page) == titles_in_month(security, after.year, after.month)
+    page.get_by_role("link", name=f"Zoom out to {after.year}").click()
+    assert page.url.endswith(f"/?category=security&year_from={after.year}&year_to={after.year}")
+    page.get_by_role("link", name="All years", exact=True).click()
+    assert page.url.endswith("/?category=security")
+    context.close()
+
+
+def test_axis_mark_opens_its_event(page, site):
+    page.goto(site + "/?year_from=2023&year_to=2023")
+    page.get_by_role(
+        "link", name="16–18 August 2023: Chinese defence minister Li Shangfu visits Belarus"
+    ).click()
+    expect(page).to_have_url(re.compile(r"/events/li-shangfu-visits-belarus/$"))
+
+
+def test_removing_a_chip_drops_that_filter_and_unticks_its_box(page, site):
+    page.goto(site + "/?category=security&category=trade&year_from=2020")
+    with results_swapped(page):
+        page.get_by_role("link", name="Remove filter: Trade & economy").click()
+    wait_for_htmx(page)
+    expect(page).to_have_url(re.compile(r"/\?category=security&year_from=2020$"))
+    expect(page.get_by_role("checkbox", name="Trade & economy")).not_to_be_checked()
+    expect(page.get_by_role("checkbox", name="Security & defence")).to_be_checked()
+
+
+def test_apply_after_a_change_adds_no_second_history_entry(page, site):
+    page.goto(site)
+    with results_swapped(page):
+        page.get_by_role("checkbox", name="Infrastructure & BRI").check()
+    wait_for_htmx(page)
+    length = page.evaluate("history.length")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_timeout(300)
+    assert page.evaluate("history.length") == length
+
+
+def test_document_title_follows_filtering(page, site):
+    page.goto(site)
+    with results_swapped(page):
+        page.get_by_label("Security & defence").check()
+    wait_for_htmx(page)
+    expect(page).to_have_title(re.compile(r"^Security & defence · China–Belarus"))
 
 
 def test_event_page_links_to_the_quote_in_its_source(page, site):
@@ -152,7 +304,7 @@ def test_narrow_screen_shows_events_first_and_folds_the_filters(browser, site):
     expect(page.locator("#results .event-title").first).to_be_in_viewport()
     expect(page.locator("#filter-panel summary")).to_have_text("Filter events (2 set)")
 
-    page.get_by_text("Filter events").click()
+    page.locator("#filter-panel summary").click()
     with results_swapped(page):
         page.get_by_label("Trade & economy").check()
     wait_for_htmx(page)
@@ -188,7 +340,8 @@ def test_narrow_screen_shows_each_sources_reliability_without_sideways_scrolling
 def test_wide_screen_shows_the_filters_open(page, site):
     page.goto(site)
     expect(page.get_by_label("Search")).to_be_visible()
-    expect(page.locator("#filter-panel summary")).to_have_text("Filter events")
+    expect(page.locator("#filter-panel summary")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Filter events")).to_be_visible()
 
 
 @pytest.mark.parametrize(
@@ -211,6 +364,6 @@ def test_pages_have_no_axe_violations(page, site, path):
 def test_result_list_has_no_axe_violations_after_a_swap(page, site):
     page.goto(site)
     with results_swapped(page):
-        page.get_by_role("checkbox", name="Energy").check()
+        page.get_by_role("checkbox", name="Infrastructure & BRI").check()
     wait_for_htmx(page)
     assert axe_violations(page) == []
