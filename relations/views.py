@@ -4,6 +4,8 @@ import secrets
 from collections import Counter, namedtuple
 from functools import wraps
 from html import escape
+from itertools import groupby
+from operator import attrgetter
 from urllib.parse import quote
 
 from django.conf import settings
@@ -29,7 +31,7 @@ from relations import axis, evidence, frontpage, tally
 from relations.filters import EventFilter, SourceFilterForm
 from relations.http import revalidated
 from relations.models import Citation, Event, Source, TimelineVersion
-from relations.passages import mark_citations, surrounding
+from relations.passages import excerpts, mark_citations
 from relations.search import split_search
 
 logger = logging.getLogger(__name__)
@@ -392,8 +394,7 @@ def event_detail(request, slug):
         slug=slug,
     )
     citations = list(event.citations.all())
-    for citation in citations:
-        citation.passage = surrounding(citation.source.text, citation.quote, start=citation.start)
+    quoted = [citation for citation in citations if citation.quote]
     counted_origins, left_out = evidence.sources_summary(citations)
     claims = evidence.date_claims(citations, event.when)
     earlier, later = event.timeline_neighbours()
@@ -401,7 +402,11 @@ def event_detail(request, slug):
         "event": event,
         "earlier": earlier,
         "later": later,
-        "quoted": [citation for citation in citations if citation.quote],
+        "quoted": quoted,
+        "quoted_groups": [
+            (source, excerpts(source.text, list(group)))
+            for source, group in groupby(quoted, key=attrgetter("source"))
+        ],
         "references": [citation for citation in citations if not citation.quote],
         "counted_origins": counted_origins,
         "left_out": left_out,

@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import itertools
 import logging
 import re
 
@@ -263,6 +264,26 @@ def test_timeline_query_budget(client, db, django_assert_max_num_queries):
     # data version (they are cached under it).
     with django_assert_max_num_queries(18):
         client.get("/?year_from=2001&year_to=2010&page=2")
+
+
+def test_event_page_merges_overlapping_excerpts_of_one_source(client, timeline):
+    """Quotes a sentence apart in one source are one excerpt with two marks, not two
+    excerpts repeating each other's words."""
+    event = Event.objects.get(slug="li-shangfu-visits-belarus")
+    html = client.get(event.get_absolute_url()).content.decode()
+    excerpts = [
+        re.sub(r"<[^>]+>", "", text)
+        for text in re.findall(r"<blockquote[^>]*>(.*?)</blockquote>", html, re.S)
+    ]
+    quoted = event.citations.exclude(quote="")
+    assert len(excerpts) < quoted.count()  # two of this event's quotes lie close together
+    for quote in quoted.values_list("quote", flat=True):
+        assert sum(escape(quote) in excerpt for excerpt in excerpts) == 1
+    for a, b in itertools.combinations(excerpts, 2):
+        shared = {a[i : i + 40] for i in range(len(a) - 40)} & {
+            b[i : i + 40] for i in range(len(b) - 40)
+        }
+        assert not shared
 
 
 def test_event_page_groups_quotes_by_source_in_their_surrounding_text(client, timeline):

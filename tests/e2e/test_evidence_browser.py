@@ -38,7 +38,7 @@ def test_event_whose_sources_disagree_shows_both_claims_and_the_one_in_use(brows
 
 def test_link_to_this_quote_opens_the_quote_in_its_source(page, site):
     page.goto(f"{site}/events/diplomatic-relations-established/")
-    quote = page.locator(".citation", has_text="This enduring partnership dates back to 1992")
+    quote = page.locator(".excerpt", has_text="This enduring partnership dates back to 1992")
     quote.get_by_role("link", name="Link to this quote").click()
     expect(page).to_have_url(
         re.compile(r"#q-theworldnews-2024-08-23-china-belarus-cooperation-\d+-\d+$")
