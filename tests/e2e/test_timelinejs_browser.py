@@ -51,8 +51,15 @@ def serve_embed(route):
 
 def draw(page, data_url):
     """Load the export into TimelineJS; return (ready, errors TimelineJS shows)."""
+    # Without these files the page only says that TL is not defined.
+    assert (TIMELINEJS / "js/timeline.js").is_file(), (
+        f"TimelineJS is not in {TIMELINEJS}: run `npm ci` (`make test` does)"
+    )
+    page_errors = []
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
     page.route(f"{EMBED_ORIGIN}/**", serve_embed)
     page.goto(f"{EMBED_ORIGIN}/embed.html?data={data_url}")
+    assert page.evaluate("window.timeline !== undefined"), page_errors
     page.wait_for_load_state("networkidle")
     with contextlib.suppress(PlaywrightTimeoutError):
         page.wait_for_function("() => window.timeline.ready", timeout=5_000)
