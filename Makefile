@@ -36,7 +36,7 @@ load: migrate
 run: load
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# axe-core, injected by the browser tests to check accessibility.
+# axe-core and TimelineJS for the browser tests (accessibility, the TimelineJS export).
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
