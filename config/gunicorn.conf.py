@@ -42,3 +42,17 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG")
 # so a second server on the machine would take it over; nothing here uses it.
 control_socket_disable = True
 errorlog = "-"
+
+
+def post_worker_init(worker):
+    """Fill the caches every page shares (key numbers, filter options) before taking requests.
+
+    A database that does not answer yet is no reason to stop the worker: the
+    first page then fills them instead.
+    """
+    try:
+        from relations.frontpage import warm
+
+        warm()
+    except Exception:  # logged; the worker serves, and its first page fills them
+        worker.log.exception("Could not fill the timeline's caches at start")

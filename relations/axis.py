@@ -38,6 +38,7 @@ TARGET_PX = 24
 GAP_PX = 2
 YEAR_MIN, YEAR_MAX = 1, 9999
 WINDOW_FILTERS = ("year_from", "year_to", "month")
+FROM_EVENTS = object()  # build() reads the extent from the events
 
 BINS_TOP = 0
 BINS_HEIGHT = 44
@@ -474,6 +475,7 @@ def build(
     query=None,
     base="/",
     year_counts=None,
+    extent=FROM_EVENTS,
 ):
     """The axis for `events` (the filtered list) in the window the parameters choose.
 
@@ -483,11 +485,15 @@ def build(
     filters, from which the links are made; `base` is the path they lead to.
     `year_counts`, [(start year, events)] of `events` when the caller has them
     already (the timeline counts them from its tally table), save a query.
+    `extent`, (first day, last day) of `extent_events` or None when there are
+    none, saves another: whole years are enough outside a month's window, and
+    the tally table knows them without reading the events.
     """
     from django.http import QueryDict
 
     links = Links(base, query if query is not None else QueryDict(mutable=True))
-    extent = extent_of(extent_events)
+    if extent is FROM_EVENTS:
+        extent = extent_of(extent_events)
     whole = resolve_window(extent)
     window = resolve_window(extent, year_from, year_to, month)
     if window is None:

@@ -118,6 +118,22 @@ class Counts:
             return None
         return dt.date(row["first"], 1, 1), dt.date(row["last"], 12, 31)
 
+    def summary(self):
+        """(total, extent) in one query; extent as `extent()` gives it."""
+        row = self.rows.aggregate(n=Sum("count"), first=Min("start_year"), last=Max("end_year"))
+        if row["first"] is None:
+            return 0, None
+        return row["n"], (dt.date(row["first"], 1, 1), dt.date(row["last"], 12, 31))
+
+    def by_fields(self, *fields):
+        """{field: {value: count}} for each of `fields` (category, status), in one query."""
+        grouped = self.rows.values(*fields).annotate(n=Sum("count")).order_by()
+        found = {field: {} for field in fields}
+        for row in grouped:
+            for field in fields:
+                found[field][row[field]] = found[field].get(row[field], 0) + row["n"]
+        return found
+
     def by(self, field):
         """{value of `field` (category or status): count}."""
         grouped = self.rows.values(field).annotate(n=Sum("count")).order_by()

@@ -5,7 +5,9 @@ import re
 from html import escape
 
 import pytest
+from django.db import connection
 from django.db.models import Max, Min
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from relations.models import Category, Event, FrontPage, Source, Status, TimelineVersion
@@ -174,3 +176,37 @@ def test_event_page_lists_related_events_nearest_in_time(client, db):
     assert "Other category" not in related
     assert far[0].title not in related  # only the four nearest
     assert far[-1].title in related
+
+
+def test_warm_fills_what_every_full_page_shares(client, timeline):
+    """After warm() (each gunicorn worker calls it at start) a full page of a query nobody
+    asked before counts neither the key numbers, the option counts nor the options."""
+    from relations.frontpage import warm
+
+    warm()
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/?category=trade&year_from=2001")
+    for alias in ('AS "actors__slug"', 'AS "citations__source__slug"'):  # the options' counts
+        assert not [q for q in queries if alias in q["sql"]]
+    assert not [q for q in queries if 'MAX("relations_event"."updated_at")' in q["sql"]]
+
+
+def test_key_numbers_and_option_counts_come_from_the_tally_not_the_events(client, timeline):
+    """Counting the events per category and status, or their first and last dates, scans
+    the table: 40-180 ms at 100,000 events on SQLite."""
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/").content.decode()
+    assert f"<dt>Events</dt><dd>{Event.objects.public().count():,}</dd>" in html
+    from_events = [
+        q["sql"]
+        for q in queries
+        if 'MIN("relations_event"."start_date")' in q["sql"]
+        or (
+            "GROUP BY" in q["sql"]
+            and any(
+                column in q["sql"].split(" FROM ")[0]
+                for column in ('"relations_event"."category"', '"relations_event"."status"')
+            )
+        )
+    ]
+    assert from_events == []

@@ -222,6 +222,29 @@ def test_axis_counts_the_current_filter_and_links_to_each_bin(client, timeline):
         assert href == f"/?category=diplomacy&amp;{window}"
 
 
+def test_axis_takes_the_span_of_categories_and_a_status_from_the_tally(client, timeline):
+    """At 100,000 events MIN/MAX over the matching events cost more than the rest of a request."""
+    events = public_events(category="diplomacy", status="confirmed")
+    first = min(event.start_date.year for event in events)
+    last = max((event.end_date or event.start_date).year for event in events)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/?category=diplomacy&status=confirmed", headers=HTMX).content.decode()
+    assert f'aria-label="Time axis, {first}–{last}"' in html
+    assert not [q for q in queries if 'MAX("relations_event"."end_date")' in q["sql"]]
+
+
+def test_axis_of_a_text_search_takes_its_span_from_the_matches_already_read(client, timeline):
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/?q=visit", headers=HTMX).content.decode()
+    slugs = re.findall(r'<a href="/events/([^/"]+)/">', html)
+    assert len(slugs) > 1
+    matches = public_events(slug__in=slugs)
+    first = min(event.start_date.year for event in matches)
+    last = max((event.end_date or event.start_date).year for event in matches)
+    assert f'aria-label="Time axis, {first}–{last}"' in html
+    assert not [q for q in queries if 'MIN("relations_event"."start_date")' in q["sql"]]
+
+
 def test_pagination_keeps_the_filters(client, db, settings):
     for day in range(1, 61):
         EventFactory(category="trade", start_date=dt.date(2020, 1, 1) + dt.timedelta(days=day))
