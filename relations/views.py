@@ -273,19 +273,32 @@ def paginate(filterset, page_number):
     """
     data = filterset.form.cleaned_data
     events = filterset.qs
-    if data["q"]:
-        rows = list(
-            events.annotate(end_year=Coalesce(tally.END_YEAR, F("start_year"))).values_list(
-                "pk", "start_year", "end_year"
-            )[: NARROW_LIMIT + 1]
-        )
-        if len(rows) <= NARROW_LIMIT:
+    if data["q"] and not data["month"]:
+        # All the matches, whatever the years chosen: their years are also the axis's
+        # extent, which would otherwise cost a second search.
+        rows = matches_with_years(filterset.qs_without("year_from", "year_to"))
+        if rows is not None:
+            extent = None
+            if rows:
+                extent = (
+                    dt.date(min(start for _, start, _ in rows), 1, 1),
+                    dt.date(max(end for _, _, end in rows), 12, 31),
+                )
+            low, high = data["year_from"], data["year_to"]
+            if low is not None or high is not None:
+                # EventQuerySet.between_years: the event's span touches the years.
+                rows = [
+                    row
+                    for row in rows
+                    if (low is None or row[2] >= low) and (high is None or row[1] <= high)
+                ]
             page = Paginator([pk for pk, _, _ in rows], PAGE_SIZE).get_page(page_number)
-            year_counts = sorted(Counter(year for _, year, _ in rows).items())
-            if rows and not any(data[name] for name in axis.WINDOW_FILTERS):
-                # All the matches, window or not: their years are the axis's extent.
-                first, last = year_counts[0][0], max(end for _, _, end in rows)
-                return page, year_counts, (dt.date(first, 1, 1), dt.date(last, 12, 31))
+            return page, sorted(Counter(start for _, start, _ in rows).items()), extent
+    if data["q"]:
+        rows = matches_with_years(events)
+        if rows is not None:
+            page = Paginator([pk for pk, _, _ in rows], PAGE_SIZE).get_page(page_number)
+            year_counts = sorted(Counter(start for _, start, _ in rows).items())
             return page, year_counts, axis.FROM_EVENTS
     if data["q"] or data["actor"] or data["source"] or data["month"]:
         year_counts = events.year_counts()
@@ -295,6 +308,16 @@ def paginate(filterset, page_number):
         ).by_year()
     ids = tally.YearSlicedIds(events, year_counts, newest_first=bool(data["order"]))
     return Paginator(ids, PAGE_SIZE).get_page(page_number), year_counts, axis.FROM_EVENTS
+
+
+def matches_with_years(events):
+    """[(id, start year, end year)] of `events` in their order, or None past NARROW_LIMIT."""
+    rows = list(
+        events.annotate(end_year=Coalesce(tally.END_YEAR, F("start_year"))).values_list(
+            "pk", "start_year", "end_year"
+        )[: NARROW_LIMIT + 1]
+    )
+    return rows if len(rows) <= NARROW_LIMIT else None
 
 
 EventItem = namedtuple("EventItem", "year html")

@@ -245,6 +245,25 @@ def test_axis_of_a_text_search_takes_its_span_from_the_matches_already_read(clie
     assert not [q for q in queries if 'MIN("relations_event"."start_date")' in q["sql"]]
 
 
+def test_text_search_inside_years_lists_the_matches_touching_them_and_keeps_the_whole_span(
+    client, timeline
+):
+    everywhere = client.get("/?q=visit", headers=HTMX).content.decode()
+    slugs = re.findall(r'<a href="/events/([^/"]+)/">', everywhere)
+    matches = public_events(slug__in=slugs)
+    years = sorted({event.start_date.year for event in matches})
+    low, high = years[1], years[-2]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/?q=visit&year_from={low}&year_to={high}", headers=HTMX)
+    assert titles(response) == titles_of(matches.between_years(low, high))
+    assert f'aria-label="Time axis, {low}–{high}"' in response.content.decode()
+    assert not [q for q in queries if 'MIN("relations_event"."start_date")' in q["sql"]]
+    first = min(event.start_date.year for event in matches)
+    last = max((event.end_date or event.start_date).year for event in matches)
+    pan = re.search(r'class="axis-pan"(.*?)</nav>', response.content.decode(), re.S).group(1)
+    assert ("←" in pan) == (first < low) and ("→" in pan) == (last > high)
+
+
 def test_pagination_keeps_the_filters(client, db, settings):
     for day in range(1, 61):
         EventFactory(category="trade", start_date=dt.date(2020, 1, 1) + dt.timedelta(days=day))
