@@ -113,13 +113,10 @@ class Counts:
 
     def extent(self):
         """(1 January of the first start year, 31 December of the last end year), or None."""
-        row = self.rows.aggregate(first=Min("start_year"), last=Max("end_year"))
-        if row["first"] is None:
-            return None
-        return dt.date(row["first"], 1, 1), dt.date(row["last"], 12, 31)
+        return self.summary()[1]
 
     def summary(self):
-        """(total, extent) in one query; extent as `extent()` gives it."""
+        """(total, extent) in one query."""
         row = self.rows.aggregate(n=Sum("count"), first=Min("start_year"), last=Max("end_year"))
         if row["first"] is None:
             return 0, None
@@ -136,8 +133,7 @@ class Counts:
 
     def by(self, field):
         """{value of `field` (category or status): count}."""
-        grouped = self.rows.values(field).annotate(n=Sum("count")).order_by()
-        return {row[field]: row["n"] for row in grouped}
+        return self.by_fields(field)[field]
 
 
 class YearSlicedIds:
