@@ -1,4 +1,4 @@
-"""The production server settings (config/gunicorn.conf.py) against a slow download.
+"""The production server settings (config/gunicorn.conf.py): a slow download, recycled workers.
 
 A client that reads an export more slowly than gunicorn's worker timeout is the
 case that used to end in a truncated 200: a sync worker blocked on sending is
@@ -7,6 +7,8 @@ download completes; with sync workers (the control) it does not.
 """
 
 import http.client
+import importlib.util
+import logging
 import os
 import socket
 import subprocess
@@ -69,13 +71,14 @@ class SlowReader(http.client.HTTPConnection):
         self.sock.connect((self.host, self.port))
 
 
-def serve(environment, *extra):
+def serve(environment, *extra, **settings):
     port = free_port()
     env = {
         **environment,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_TIMEOUT": str(TIMEOUT),
         "WEB_CONCURRENCY": "1",
+        **settings,
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", *extra, "config.wsgi"],
@@ -125,3 +128,43 @@ def test_control_sync_workers_cut_the_same_download(environment):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def worker_pids(server):
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    return set(children.read_text().split())
+
+
+def test_workers_forked_from_the_preloaded_arbiter_keep_answering_as_they_are_recycled(
+    environment,
+):
+    """The app and its caches are loaded once in the arbiter; every worker, the first and
+    each that replaces a recycled one, is forked from it with no database connection
+    of the arbiter's (a shared one would mix two processes' queries on one socket)."""
+    server, port = serve(environment, GUNICORN_MAX_REQUESTS="3", GUNICORN_MAX_REQUESTS_JITTER="0")
+    try:
+        first_workers = worker_pids(server)
+        statuses = []
+        for n in range(12):
+            client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            path = "/" if n % 2 else "/?category=trade&year_from=2001"
+            client.request("GET", path, headers={"HX-Request": "true"} if n % 3 else {})
+            statuses.append(client.getresponse().status)
+            client.close()
+        assert statuses == [200] * 12
+        assert worker_pids(server) != first_workers  # the worker was replaced on the way
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_the_arbiter_fills_the_caches_and_lets_go_of_the_database_before_forking(monkeypatch):
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "config/gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    assert conf.preload_app is True
+    calls = []
+    monkeypatch.setattr("relations.frontpage.warm", lambda: calls.append("warm"))
+    monkeypatch.setattr("django.db.connections.close_all", lambda: calls.append("close"))
+    conf.when_ready(type("Arbiter", (), {"log": logging.getLogger("gunicorn.error")}))
+    assert calls == ["warm", "close"]
