@@ -14,7 +14,10 @@ from relations.models import Event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-TIMELINEJS = Path(__file__).resolve().parents[2] / "node_modules/@knight-lab/timelinejs/dist"
+# Resolved, like each file asked for below: node_modules may be a link to another checkout's.
+TIMELINEJS = (
+    Path(__file__).resolve().parents[2] / "node_modules/@knight-lab/timelinejs/dist"
+).resolve()
 EMBED_ORIGIN = "http://embed.localhost:8001"
 # TimelineJS fetches its font CSS from script_path, Knight Lab's CDN unless told
 # otherwise: here it comes from node_modules like the rest of TimelineJS.
