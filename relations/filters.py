@@ -302,11 +302,11 @@ class EventFilter(django_filters.FilterSet):
         return chips
 
     def set_count(self):
-        """How many filter values are set (the order is not a filter)."""
+        """How many filters are set, as the removable chips show them: one year chosen as
+        its first and last year, or a month of it, is one filter (the order is none)."""
         if not self.is_valid():
             return 0
-        query = self.canonical_query()
-        return sum(len(query.getlist(name)) for name in query if name != "order")
+        return len(self.chips())
 
     def description(self):
         """What the filters select, in a few words: for the page title."""

@@ -631,6 +631,22 @@ def test_chips_remove_one_filter_each(client, timeline):
     assert 'aria-label="Remove filter: From 2020"' in html
 
 
+@pytest.mark.parametrize(
+    "query, count",
+    [
+        ("category=security&category=trade&year_from=2020", 3),
+        ("year_from=2023&year_to=2023", 1),
+        ("year_from=2023&year_to=2023&month=8&status=confirmed", 2),
+        ("year_from=2020&year_to=2023&order=-date", 2),
+    ],
+)
+def test_folded_filter_panel_counts_the_filters_its_chips_show(client, timeline, query, count):
+    html = client.get(f"/?{query}").content.decode()
+    chips = html.count('class="chip"')
+    assert chips == count
+    assert f'<span id="active-filters" class="active-filters">({count} set)</span>' in html
+
+
 def test_page_title_says_what_the_filters_select(client, timeline):
     html = client.get("/?category=security&year_from=2023&year_to=2023").content.decode()
     assert "<title>Security &amp; defence, 2023 · China–Belarus relations" in html

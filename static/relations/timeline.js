@@ -54,7 +54,11 @@ function countSetFilters() {
   const form = document.getElementById("filters");
   const label = document.getElementById("active-filters");
   if (!form || !label) return;
-  const set = Array.from(filterQuery(form).keys()).filter((name) => name !== "order").length;
+  const query = filterQuery(form);
+  let set = Array.from(query.keys()).filter((name) => name !== "order").length;
+  // As the chips (EventFilter.chips): one year, or a month of it, is one filter.
+  const yearFrom = query.get("year_from");
+  if (yearFrom && yearFrom === query.get("year_to")) set -= query.has("month") ? 2 : 1;
   label.textContent = set ? `(${set} set)` : "";
 }
 

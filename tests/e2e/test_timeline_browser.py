@@ -320,6 +320,20 @@ def test_narrow_screen_shows_events_first_and_folds_the_filters(browser, site):
     context.close()
 
 
+def test_folded_filter_panel_counts_one_year_as_one_filter_while_typing(browser, site):
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.goto(f"{site}/?category=security")
+    page.locator("#filter-panel summary").click()
+    page.get_by_label("From year").fill("2023")
+    expect(page.locator("#filter-panel summary")).to_have_text("Filter events (2 set)")
+    page.get_by_label("To year").fill("2023")  # the year 2023: still one filter, as its chip
+    expect(page.locator("#filter-panel summary")).to_have_text("Filter events (2 set)")
+    page.get_by_label("To year").fill("2024")
+    expect(page.locator("#filter-panel summary")).to_have_text("Filter events (3 set)")
+    context.close()
+
+
 def test_narrow_screen_shows_each_sources_reliability_without_sideways_scrolling(browser, site):
     context = browser.new_context(viewport={"width": 390, "height": 800})
     page = context.new_page()
