@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
-from relations import axis, views
+from relations import views
 from relations.models import Citation, Event, Source
+from tests.expected import titles_in_month
 from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -601,23 +602,11 @@ def test_month_needs_a_single_year(client, timeline):
     assert "A month can be chosen only within one year" in response.content.decode()
 
 
-def touching(year, month):
-    """Titles of the public events whose dates reach into that month, in timeline order."""
-    first = dt.date(year, month, 1)
-    last = dt.date(year, month, axis.month_days(year, month))
-    return [
-        escape(event.title)
-        for event in public_events()
-        if event.start_date <= last
-        and axis.latest_day(event.end_date or event.start_date, event.precision) >= first
-    ]
-
-
 def test_month_filter_keeps_the_events_that_touch_that_month(client, timeline):
     visit = Event.objects.get(slug="li-shangfu-visits-belarus")
     year, month = visit.start_date.year, visit.start_date.month
     response = client.get(f"/?year_from={year}&year_to={year}&month={month}")
-    expected = touching(year, month)
+    expected = [escape(title) for title in titles_in_month(public_events(), year, month)]
     assert escape(visit.title) in expected
     # Trade "in 2023" is known to the year: its stored bounds span all of it, August too.
     assert escape(Event.objects.get(slug="trade-2023-above-8-4-billion").title) in expected

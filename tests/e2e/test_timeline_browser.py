@@ -8,6 +8,7 @@ from relations import axis
 from relations.dates import MONTHS
 from relations.models import Event, Source
 from tests.e2e.conftest import axe_violations, wait_for_htmx
+from tests.expected import titles_in_month
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -163,17 +164,6 @@ def month_bin_name(events, year, month):
         if (1 if event.start_date < january else event.start_date.month) == month
     )
     return f"{MONTHS[month - 1]} {year}: {events_named(n)}"
-
-
-def titles_in_month(events, year, month):
-    first = dt.date(year, month, 1)
-    last = dt.date(year, month, axis.month_days(year, month))
-    return [
-        event.title
-        for event in events.order_by("start_date", "slug")
-        if event.start_date <= last
-        and axis.latest_day(event.end_date or event.start_date, event.precision) >= first
-    ]
 
 
 def test_axis_zooms_into_a_year_pans_and_back_restores_with_the_list_and_url(page, site):
