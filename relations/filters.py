@@ -8,6 +8,7 @@ from django import forms
 from django.core.cache import cache
 from django.db import models
 from django.http import QueryDict
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from relations.dates import MONTHS
@@ -261,8 +262,11 @@ class EventFilter(django_filters.FilterSet):
                 query[name] = str(value)
         return query
 
+    @cached_property
     def chips(self):
-        """The active filters as [(label, the link that removes it)], for removable chips."""
+        """The active filters as [(label, the link that removes it)], for removable chips.
+
+        A full page reads them three times (the title, the chips, the panel's count)."""
         data, query = self.form.cleaned_data, self.canonical_query()
         query.pop("page", None)
         chips = []
@@ -306,13 +310,13 @@ class EventFilter(django_filters.FilterSet):
         its first and last year, or a month of it, is one filter (the order is none)."""
         if not self.is_valid():
             return 0
-        return len(self.chips())
+        return len(self.chips)
 
     def description(self):
         """What the filters select, in a few words: for the page title."""
         if not self.is_bound or not self.is_valid():
             return "Timeline" if not self.form.errors else "Filters to correct"
-        labels = [label for label, _ in self.chips()]
+        labels = [label for label, _ in self.chips]
         return ", ".join(labels) if labels else "Timeline"
 
     @property
