@@ -130,6 +130,15 @@ def test_control_sync_workers_cut_the_same_download(environment):
         server.wait(timeout=30)
 
 
+def get_status(port, path, headers=None):
+    client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        client.request("GET", path, headers=headers or {})
+        return client.getresponse().status
+    finally:
+        client.close()
+
+
 def worker_pids(server):
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
     return set(children.read_text().split())
@@ -143,15 +152,14 @@ def test_workers_forked_from_the_preloaded_arbiter_keep_answering_as_they_are_re
     of the arbiter's (a shared one would mix two processes' queries on one socket)."""
     server, port = serve(environment, GUNICORN_MAX_REQUESTS="3", GUNICORN_MAX_REQUESTS_JITTER="0")
     try:
+        # The arbiter listens before it forks: the first answer needs the first worker.
+        statuses = [get_status(port, "/healthz")]
         first_workers = worker_pids(server)
-        statuses = []
+        assert first_workers
         for n in range(12):
-            client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             path = "/" if n % 2 else "/?category=trade&year_from=2001"
-            client.request("GET", path, headers={"HX-Request": "true"} if n % 3 else {})
-            statuses.append(client.getresponse().status)
-            client.close()
-        assert statuses == [200] * 12
+            statuses.append(get_status(port, path, {"HX-Request": "true"} if n % 3 else {}))
+        assert statuses == [200] * 13
         assert worker_pids(server) != first_workers  # the worker was replaced on the way
     finally:
         server.terminate()
