@@ -14,6 +14,7 @@ from django.db.models.signals import (
     post_delete,
     post_migrate,
     post_save,
+    pre_delete,
     pre_save,
 )
 from django.dispatch import receiver
@@ -439,6 +440,15 @@ class EventQuerySet(PublicQuerySet):
 
     # Writes that send no signals keep the counts table (relations/tally.py) in step.
     def update(self, **kwargs):
+        relisted = None
+        if set(kwargs) & set(listing.LISTED_FIELDS):
+            relisted = list(self.values_list("pk", flat=True))
+        updated = self._update_tallied(**kwargs)
+        if relisted:
+            listing.refresh(relisted)
+        return updated
+
+    def _update_tallied(self, **kwargs):
         if set(kwargs) <= tally.UNTALLIED_FIELDS:
             return super().update(**kwargs)
         rederive = None
@@ -465,12 +475,19 @@ class EventQuerySet(PublicQuerySet):
                 event.start_year = event.start_date.year
         created = super().bulk_create(objs, *args, **kwargs)
         tally.refresh()
+        if all(event.pk for event in created):
+            listing.refresh(event.pk for event in created)
+        else:  # a backend that does not return the new ids
+            listing.refresh_stale()
         return created
 
     def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
         updated = super().bulk_update(objs, fields, *args, **kwargs)
         if not set(fields) <= tally.UNTALLIED_FIELDS:
             tally.refresh()
+        if set(fields) & set(listing.LISTED_FIELDS):
+            listing.refresh(event.pk for event in objs)
         return updated
 
     def for_display(self):
@@ -1071,6 +1088,45 @@ def tally_deleted_event(sender, instance, **kwargs):
     tally.refresh({instance.start_year})
 
 
+@receiver(post_save, sender=Event)
+def list_saved_event(sender, instance, **kwargs):
+    listing.refresh([instance.pk])
+
+
+@receiver(post_delete, sender=Event)
+def unlist_deleted_event(sender, instance, **kwargs):
+    listing.forget([instance.pk])
+
+
+@receiver(m2m_changed, sender=Event.actors.through)
+def list_events_of_changed_actors(sender, instance, action, reverse, pk_set, **kwargs):
+    """An event's actors changed, from the event's side or from an actor's."""
+    if not reverse:
+        if action in ("post_add", "post_remove", "post_clear"):
+            listing.refresh([instance.pk])
+    elif action == "pre_clear":
+        instance._listed_events = list(instance.events.values_list("pk", flat=True))
+    elif action in ("post_add", "post_remove"):
+        listing.refresh(pk_set)
+    elif action == "post_clear":
+        listing.refresh(getattr(instance, "_listed_events", []))
+
+
+@receiver(post_save, sender=Actor)
+def list_events_of_saved_actor(sender, instance, **kwargs):
+    listing.refresh(instance.events.values_list("pk", flat=True))
+
+
+@receiver(pre_delete, sender=Actor)
+def remember_events_of_deleted_actor(sender, instance, **kwargs):
+    instance._listed_events = list(instance.events.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=Actor)
+def list_events_of_deleted_actor(sender, instance, **kwargs):
+    listing.refresh(getattr(instance, "_listed_events", []))
+
+
 @receiver(post_migrate)
 def tally_after_migrate(sender, app_config, **kwargs):
     """Data migrations write through historical models, which bypass everything above."""
@@ -1080,6 +1136,8 @@ def tally_after_migrate(sender, app_config, **kwargs):
         and EventTally._meta.db_table in connections[using].introspection.table_names()
     ):
         tally.refresh()
+        if EventListing._meta.db_table in connections[using].introspection.table_names():
+            listing.refresh_stale()
 
 
 @receiver(post_save, sender=Citation)
@@ -1089,6 +1147,7 @@ def refresh_event(sender, instance, **kwargs):
     for event in Event.objects.filter(pk=instance.event_id):
         Event.objects.filter(pk=event.pk).update(search_document=event.build_search_document())
         event.refresh_status()
+    listing.refresh([instance.event_id])
 
 
 @receiver(post_save, sender=Source)
@@ -1101,9 +1160,12 @@ def refresh_citing_events(sender, instance, raw=False, **kwargs):
     """
     if not raw:
         instance.reanchor_citations()
-    for event in Event.objects.filter(citations__source=instance).distinct():
+    citing = list(Event.objects.filter(citations__source=instance).distinct())
+    for event in citing:
         Event.objects.filter(pk=event.pk).update(search_document=event.build_search_document())
         event.refresh_status()
+    # Its publication, rating, origin or publisher change what the events' items count.
+    listing.refresh(event.pk for event in citing)
 
 
 class FrontPage(models.Model):
@@ -1207,5 +1269,6 @@ for model in (Actor, Source, Event, Citation):
 m2m_changed.connect(timeline_changed, sender=Event.actors.through, dispatch_uid="version-actors")
 
 # The counts table and its model; imported last, as it reads Event.
-from relations import tally  # noqa: E402
+from relations import listing, tally  # noqa: E402
+from relations.listing import EventListing  # noqa: E402
 from relations.tally import EventTally  # noqa: E402

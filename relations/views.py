@@ -4,10 +4,8 @@ import logging
 import secrets
 from collections import Counter, namedtuple
 from functools import wraps
-from html import escape
 from itertools import groupby
 from operator import attrgetter
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -20,16 +18,14 @@ from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from relations import axis, evidence, frontpage, tally
+from relations import axis, evidence, frontpage, listing, tally
 from relations.filters import EventFilter, SourceFilterForm
 from relations.http import revalidated
 from relations.models import Citation, Event, Source, TimelineVersion
@@ -132,7 +128,7 @@ def timeline_response(request, template):
         key = results_cache_key(request.path, query, page_number, version)
         results = cache.get(key)
         if results is None:
-            results = build_results(request, filterset, query, page_number, version)
+            results = build_results(request, filterset, query, page_number)
             cache.set(key, results, settings.TIMELINE_CACHE_SECONDS)
     else:
         query = QueryDict()
@@ -200,7 +196,7 @@ def filter_errors(request, filterset):
     }
 
 
-def build_results(request, filterset, query, page_number, version):
+def build_results(request, filterset, query, page_number):
     """The result list of a valid filter as HTML, with its status line.
 
     Every link in it is built from `query`, the validated filters, so what is
@@ -225,7 +221,7 @@ def build_results(request, filterset, query, page_number, version):
         "title": title,
         "query": query,
         "page": page,
-        "events": event_items(list(page.object_list), version),
+        "events": event_items(list(page.object_list)),
         "axis": timeline_axis(filterset, query, request.path, year_counts, extent),
     }
     return {
@@ -321,94 +317,11 @@ def matches_with_years(events):
 
 
 EventItem = namedtuple("EventItem", "year html")
-# What event_item_html shows, and what its dates are derived from.
-LISTED_FIELDS = (
-    "slug", "title", "category", "status", "status_reason",
-    "date_edtf", "start_date", "end_date", "precision",
-)  # fmt: skip
 
 
-def event_items(ids, version):
-    """The events with these ids, each rendered as the list shows it, in the order given.
-
-    Rendering fifty events is most of the work of a result list nobody asked
-    for before; each event's HTML is kept in the cache by its id and the data
-    version, so a new query reuses the events earlier queries have shown, and
-    only the others are read from the database.
-    """
-    keys = {pk: f"event-item:{version}:{pk}" for pk in ids}
-    items = cache.get_many(keys.values())
-    missing = [pk for pk in ids if keys[pk] not in items]
-    if missing:
-        # One reverse() for all: "/events/" and "/" around the slug.
-        before, after = reverse("relations:event", args=["-"]).rsplit("-", 1)
-        events = Event.objects.filter(pk__in=missing).only(*LISTED_FIELDS).for_display()
-        rendered = {
-            keys[event.pk]: (
-                event.start_date.year,
-                event_item_html(event, f"{before}{quote(event.slug)}{after}"),
-            )
-            for event in events
-        }
-        cache.set_many(rendered, settings.TIMELINE_PARTS_CACHE_SECONDS)
-        items.update(rendered)
-    return [EventItem(*items[keys[pk]]) for pk in ids]
-
-
-EVENT_ITEM = """\
-<li class="event cat-{category}">
-  <article aria-labelledby="event-{pk}-title">
-    <p class="event-date"><time datetime="{start}">{date}</time></p>
-    <h4 class="event-title" id="event-{pk}-title"><a href="{url}">{title}</a></h4>
-    <p class="event-meta">
-      <span class="tag">{category_label}</span>
-      <span class="status status-{status}">{status_label}</span>
-      <span class="sources">{sources} independent source{plural}{unreliable}</span>
-      {actors}
-    </p>
-    <p class="event-status-reason">{status_label}: {reason}</p>
-  </article>
-</li>
-"""
-
-
-def event_item_html(event, url):
-    """One event as the result list shows it (an event from `for_display`), linking to `url`.
-
-    Built in Python rather than with a template, and escaped with the standard
-    library's html.escape (what Django's escape calls, without its lazy-string
-    checks): a template costs about 0.2 ms an event, format_html a third of
-    that, this a tenth, and a page of a query nobody asked before shows fifty.
-    """
-    unreliable = (
-        f" (and {event.unreliable_sources} rated unreliable, not counted)"
-        if event.unreliable_sources
-        else ""
-    )
-    actors = (
-        f'<span class="actors">{escape(", ".join(event.actor_names))}</span>'
-        if event.actor_names
-        else ""
-    )
-    when = event.when
-    return mark_safe(  # every value below is escaped or a number
-        EVENT_ITEM.format(
-            category=escape(event.category),
-            pk=int(event.pk),
-            start=escape(when.start_iso),
-            date=escape(when.display),
-            url=escape(url),
-            title=escape(event.title),
-            category_label=escape(str(event.get_category_display())),
-            status=escape(event.status),
-            status_label=escape(str(event.get_status_display())),
-            sources=int(event.independent_sources),
-            plural=pluralize(event.independent_sources),
-            unreliable=unreliable,
-            actors=actors,
-            reason=escape(event.status_reason),
-        )
-    )
+def event_items(ids):
+    """The events with these ids, each as the result list shows it, in the order given."""
+    return [EventItem(*item) for item in listing.items(ids)]
 
 
 def previews_drafts(request):

@@ -434,7 +434,7 @@ def test_missing_page_gets_the_site_layout_and_a_way_back(client, db):
 
 
 def test_server_error_gets_a_page_and_its_traceback_is_logged(client, db, monkeypatch):
-    def broken(ids, version):
+    def broken(ids):
         raise RuntimeError("a bug in the result list")
 
     monkeypatch.setattr(views, "event_items", broken)
