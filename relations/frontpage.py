@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db.models import Max
 from django.utils.text import Truncator
 
-from relations import tally
+from relations import positions, tally
 from relations.models import Event, FrontPage, Source
 
 
@@ -54,7 +54,8 @@ def warm():
 
     Called by each gunicorn worker before it takes requests (config/gunicorn.conf.py):
     the actor and source options with their counts cost about 0.3 s at 100,000
-    events, which the first reader of each worker would otherwise wait for.
+    events, which the first reader of each worker would otherwise wait for, and
+    so do the events' places for text searches (relations/positions.py).
     """
     from django.conf import settings
     from django.http import QueryDict
@@ -68,3 +69,4 @@ def warm():
     filterset = EventFilter(QueryDict(), queryset=Event.objects.public())
     filterset.is_valid()
     filterset.cached_options(version, seconds)
+    positions.current(version)

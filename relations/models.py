@@ -48,6 +48,25 @@ WIDEN_LIMIT = 40
 FTS_MATCH = "SELECT rowid FROM relations_event_fts WHERE relations_event_fts MATCH %s"
 
 
+def fts_match(words):
+    """An FTS5 query for rows containing every one of `words` (folded), each a phrase."""
+    return " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+def search_ids(text):
+    """Ids of the events, draft or published, whose text contains every word of `text`.
+
+    Straight from SQLite's FTS5 index when it serves the search, without reading
+    the events' rows; otherwise as EventQuerySet.search finds them.
+    """
+    words = split_search(text)
+    if connection.vendor == "sqlite" and words.indexed:
+        with connection.cursor() as cursor:
+            cursor.execute(FTS_MATCH, [fts_match(word.casefold() for word in words.indexed)])
+            return [pk for (pk,) in cursor.fetchall()]
+    return list(Event.objects.search(text).order_by().values_list("pk", flat=True))
+
+
 class ActorKind(models.TextChoices):
     COUNTRY = "country", "Country"
     PERSON = "person", "Person"
@@ -415,20 +434,21 @@ class EventQuerySet(PublicQuerySet):
     def search(self, text):
         """Events whose title, summary or a citation quote contains every word of `text`.
 
-        Case-insensitive substring matching, as `icontains` does; which words
-        count, and which the indexes serve, is relations.search's rule.
+        Case-insensitive substring matching in any alphabet: the document and the
+        words are folded alike (str.casefold). Which words count, and which the
+        indexes serve, is relations.search's rule.
         """
         words = split_search(text)
+        indexed = [word.casefold() for word in words.indexed]
         qs = self
         if connection.vendor != "sqlite":
-            # PostgreSQL's pg_trgm index serves icontains on words of three or more characters.
-            for word in words.indexed:
-                qs = qs.filter(search_document__icontains=word)
-        elif words.indexed:
-            match = " AND ".join('"' + word.replace('"', '""') + '"' for word in words.indexed)
-            qs = qs.filter(pk__in=RawSQL(FTS_MATCH, [match]))
+            # PostgreSQL's pg_trgm index serves LIKE on words of three or more characters.
+            for word in indexed:
+                qs = qs.filter(search_document__contains=word)
+        elif indexed:
+            qs = qs.filter(pk__in=RawSQL(FTS_MATCH, [fts_match(indexed)]))
         for word in words.scanned:
-            qs = qs.filter(search_document__icontains=word)
+            qs = qs.filter(search_document__contains=word.casefold())
         return qs
 
     def year_counts(self):
@@ -698,7 +718,9 @@ class Event(RefusesControlCharacters, SpanDates, Publishable, models.Model):
                 else []
             )
 
-        return "\n".join([self.title, self.summary, *quotes])
+        # Folded (str.casefold), as search words are: one case-sensitive comparison then
+        # matches whatever the case and the alphabet, on every database.
+        return "\n".join([self.title, self.summary, *quotes]).casefold()
 
     def cited_sources(self):
         return Source.objects.filter(citations__event=self).distinct() if self.pk else []

@@ -25,10 +25,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from relations import axis, evidence, frontpage, listing, tally
+from relations import axis, evidence, frontpage, listing, positions, tally
 from relations.filters import EventFilter, SourceFilterForm
 from relations.http import revalidated
-from relations.models import Citation, Event, Source, TimelineVersion
+from relations.models import Citation, Event, Source, TimelineVersion, search_ids
 from relations.passages import excerpts, mark_citations
 from relations.search import split_search
 
@@ -128,7 +128,7 @@ def timeline_response(request, template):
         key = results_cache_key(request.path, query, page_number, version)
         results = cache.get(key)
         if results is None:
-            results = build_results(request, filterset, query, page_number)
+            results = build_results(request, filterset, query, page_number, version)
             cache.set(key, results, settings.TIMELINE_CACHE_SECONDS)
     else:
         query = QueryDict()
@@ -196,13 +196,14 @@ def filter_errors(request, filterset):
     }
 
 
-def build_results(request, filterset, query, page_number):
+def build_results(request, filterset, query, page_number, version):
     """The result list of a valid filter as HTML, with its status line.
 
     Every link in it is built from `query`, the validated filters, so what is
     cached depends on nothing else in the request.
     """
-    page, year_counts, extent = paginate(filterset, page_number)
+    found = paginate(filterset, page_number, version)
+    page = found.page
     total = tally.Counts().total()
     status_text = f"Showing {page.paginator.count} of {total} event{pluralize(total)}"
     if page.paginator.num_pages > 1:
@@ -222,7 +223,7 @@ def build_results(request, filterset, query, page_number):
         "query": query,
         "page": page,
         "events": event_items(list(page.object_list)),
-        "axis": timeline_axis(filterset, query, request.path, year_counts, extent),
+        "axis": timeline_axis(filterset, query, request.path, found),
     }
     return {
         "title": title,
@@ -232,70 +233,76 @@ def build_results(request, filterset, query, page_number):
     }
 
 
-def timeline_axis(filterset, query, base, year_counts, extent=axis.FROM_EVENTS):
+def timeline_axis(filterset, query, base, found=None):
     """The time axis of a valid filter: its window is the years and month filters.
 
-    `extent`, the first and last days of the events whatever the window, when
-    paginate() found them on the way.
+    `found`, what paginate() found: the per-year counts, the extent (the first
+    and last days of the events whatever the window) when it read it on the way,
+    and the matching ids when a text search gave them.
     """
     data = filterset.form.cleaned_data
     month = int(data["month"]) if data.get("month") else None
+    extent = found.extent if found else axis.FROM_EVENTS
     if extent is axis.FROM_EVENTS and not (data["q"] or data["actor"] or data["source"] or month):
         # Categories and a status only: the tally table knows the first and last
         # years without reading the events (MIN/MAX over them cost 20 ms at 100k).
         extent = tally.Counts(data["category"], data["status"]).extent()
+    events = filterset.qs
+    if found and found.ids is not None and len(found.ids) <= axis.MARK_LIMIT:
+        # Few enough to be drawn one by one: read by id, not searched for again.
+        events = Event.objects.filter(pk__in=found.ids)
     return axis.build(
-        filterset.qs,
+        events,
         filterset.qs_without(*axis.WINDOW_FILTERS),
         year_from=data.get("year_from"),
         year_to=data.get("year_to"),
         month=month,
         query=query,
         base=base,
-        year_counts=year_counts,
+        year_counts=found.year_counts if found else None,
         extent=extent,
     )
 
 
-def paginate(filterset, page_number):
+# What paginate() finds: the page of ids; [(start year, count)] of every matching event;
+# their extent, or axis.FROM_EVENTS when not read; every matching id, or None when not read.
+Found = namedtuple("Found", "page year_counts extent ids")
+
+
+def paginate(filterset, page_number, version):
     """The requested page of event ids, the per-year counts of all matching events, and
-    their extent when a text search read it on the way (else axis.FROM_EVENTS).
+    what else was learnt on the way (Found).
 
     Neither counts the matching events one by one when it can be helped:
     categories, a status and years are counted from the tally table; a text
     search usually narrows the timeline to a few hundred events, and matching
-    it is the costly part of each query, so its matches are fetched once and
-    counted here. The page itself is read from the years it spans.
+    it is the costly part of each query, so its matches are fetched once, as
+    bare ids from the search index, and placed, filtered and counted in memory
+    (relations/positions.py). The page itself is read from the years it spans.
     """
     data = filterset.form.cleaned_data
     events = filterset.qs
-    if data["q"] and not data["month"]:
-        # All the matches, whatever the years chosen: their years are also the axis's
-        # extent, which would otherwise cost a second search.
-        rows = matches_with_years(filterset.qs_without("year_from", "year_to"))
-        if rows is not None:
-            extent = None
-            if rows:
-                extent = (
-                    dt.date(min(start for _, start, _ in rows), 1, 1),
-                    dt.date(max(end for _, _, end in rows), 12, 31),
-                )
-            low, high = data["year_from"], data["year_to"]
-            if low is not None or high is not None:
-                # EventQuerySet.between_years: the event's span touches the years.
-                rows = [
-                    row
-                    for row in rows
-                    if (low is None or row[2] >= low) and (high is None or row[1] <= high)
-                ]
-            page = Paginator([pk for pk, _, _ in rows], PAGE_SIZE).get_page(page_number)
-            return page, sorted(Counter(start for _, start, _ in rows).items()), extent
+    if data["q"] and not (data["month"] or data["actor"] or data["source"]):
+        ids, year_counts, years = positions.current(version).search(
+            search_ids(data["q"]),
+            data["category"],
+            data["status"] or None,
+            data["year_from"],
+            data["year_to"],
+            newest_first=bool(data["order"]),
+        )
+        # The matches' years whatever the years chosen are also the axis's extent,
+        # which would otherwise cost a second search.
+        extent = (dt.date(years[0], 1, 1), dt.date(years[1], 12, 31)) if years else None
+        page = Paginator(ids, PAGE_SIZE).get_page(page_number)
+        return Found(page, year_counts, extent, ids)
     if data["q"]:
         rows = matches_with_years(events)
         if rows is not None:
-            page = Paginator([pk for pk, _, _ in rows], PAGE_SIZE).get_page(page_number)
+            ids = [pk for pk, _, _ in rows]
+            page = Paginator(ids, PAGE_SIZE).get_page(page_number)
             year_counts = sorted(Counter(start for _, start, _ in rows).items())
-            return page, year_counts, axis.FROM_EVENTS
+            return Found(page, year_counts, axis.FROM_EVENTS, ids)
     if data["q"] or data["actor"] or data["source"] or data["month"]:
         year_counts = events.year_counts()
     else:
@@ -303,7 +310,8 @@ def paginate(filterset, page_number):
             data["category"], data["status"], data["year_from"], data["year_to"]
         ).by_year()
     ids = tally.YearSlicedIds(events, year_counts, newest_first=bool(data["order"]))
-    return Paginator(ids, PAGE_SIZE).get_page(page_number), year_counts, axis.FROM_EVENTS
+    page = Paginator(ids, PAGE_SIZE).get_page(page_number)
+    return Found(page, year_counts, axis.FROM_EVENTS, None)
 
 
 def matches_with_years(events):

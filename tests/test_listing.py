@@ -1,4 +1,4 @@
-"""The rendered list items (relations/listing.py) against the events they show, after every write."""
+"""The rendered list items (relations/listing.py) against the events they show, after each write."""
 
 import datetime as dt
 
