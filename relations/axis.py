@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, IntegerField, Max, Min, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth
 
+from relations import axis_svg
 from relations.dates import MONTHS, DatePrecision, SpanDates
 from relations.models import Category
 
@@ -154,6 +155,10 @@ class Lane:
     def label_y(self):
         return self.y + LANE_LABEL_HEIGHT - 5
 
+    @property
+    def marks_svg(self):
+        return axis_svg.marks(self)
+
 
 @dataclass
 class Axis:
@@ -190,6 +195,14 @@ class Axis:
     @property
     def categories(self):
         return [(lane.category, lane.label) for lane in self.lanes]
+
+    @property
+    def bins_svg(self):
+        return axis_svg.bins(self)
+
+    @property
+    def ticks_svg(self):
+        return axis_svg.ticks(self)
 
 
 def month_days(year, month):
