@@ -22,6 +22,7 @@ narrowest width the axis is drawn at (NARROWEST_PX); wider, they only move apart
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db.models import Case, Count, IntegerField, Max, Min, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth
@@ -400,20 +401,30 @@ def make_lanes(marks, top):
 
 
 class Links:
-    """hrefs for the axis: the current validated filters with the window changed."""
+    """hrefs for the axis: the current validated filters with the window changed.
+
+    The filters other than the window's are encoded once, not for each of up to a
+    hundred links (copying the QueryDict for each cost 2 ms a result list).
+    """
 
     def __init__(self, base, query):
         self.base = base
-        self.query = query
+        self.kept = urlencode(
+            [
+                (name, value)
+                for name, values in query.lists()
+                if name not in (*WINDOW_FILTERS, "page")
+                for value in values
+            ]
+        )
 
     def to(self, year_from=None, year_to=None, month=None):
-        query = self.query.copy()
-        for name, value in (("year_from", year_from), ("year_to", year_to), ("month", month)):
-            query.pop(name, None)
-            if value is not None:
-                query[name] = str(value)
-        query.pop("page", None)
-        encoded = query.urlencode()
+        window = "&".join(
+            f"{name}={int(value)}"
+            for name, value in (("year_from", year_from), ("year_to", year_to), ("month", month))
+            if value is not None
+        )
+        encoded = "&".join(part for part in (self.kept, window) if part)
         return f"{self.base}?{encoded}" if encoded else self.base
 
     def window(self, window):
