@@ -62,9 +62,13 @@ def rendering_state():
     return digest.hexdigest()[:16], dt.datetime.fromtimestamp(int(newest), dt.UTC)
 
 
-def last_modified(changed_at=None):
-    """When the data or the code that renders it last changed, to the second."""
-    if changed_at is None:
+UNREAD = object()
+
+
+def last_modified(changed_at=UNREAD):
+    """When the data (changed at `changed_at`, None if never) or the code that renders it
+    last changed, to the second."""
+    if changed_at is UNREAD:
         changed_at = TimelineVersion.state()[1]
     code_time = rendering_state()[1]
     return max(changed_at or code_time, code_time).replace(microsecond=0)

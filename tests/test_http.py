@@ -4,6 +4,8 @@ import gzip
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from relations.models import TimelineVersion
 from tests.factories import EventFactory
@@ -103,6 +105,15 @@ def test_304_leaves_the_cached_pages_security_policy_alone(client, timeline):
     response = client.get("/", headers={"If-None-Match": page["ETag"]})
     assert response.status_code == 304
     assert "Content-Security-Policy" not in response
+
+
+def test_the_data_version_is_read_once_per_request_even_before_any_edit(client, db):
+    # A database written without signals (bench/seed.py) has no version row yet.
+    TimelineVersion.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/?category=trade", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert len([q for q in queries if "relations_timelineversion" in q["sql"]]) == 1
 
 
 def test_error_responses_get_no_validators(client, db):
