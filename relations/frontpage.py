@@ -33,6 +33,16 @@ def facts(version, seconds):
     return found
 
 
+def total(version, seconds):
+    """How many events the public timeline has ("Showing 12 of 1,234 events")."""
+    key = f"timeline-total:{version}"
+    found = cache.get(key)
+    if found is None:
+        found = tally.Counts().total()
+        cache.set(key, found, seconds)
+    return found
+
+
 def description(facts):
     """The introduction's first paragraph, short enough for a search result or a share preview."""
     first = facts["introduction"].strip().split("\n\n")[0]
@@ -65,6 +75,7 @@ def warm():
 
     version, seconds = TimelineVersion.current(), settings.TIMELINE_PARTS_CACHE_SECONDS
     facts(version, seconds)
+    total(version, seconds)
     option_counts(version, seconds)
     filterset = EventFilter(QueryDict(), queryset=Event.objects.public())
     filterset.is_valid()

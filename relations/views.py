@@ -204,7 +204,7 @@ def build_results(request, filterset, query, page_number, version):
     """
     found = paginate(filterset, page_number, version)
     page = found.page
-    total = tally.Counts().total()
+    total = frontpage.total(version, settings.TIMELINE_PARTS_CACHE_SECONDS)
     status_text = f"Showing {page.paginator.count} of {total} event{pluralize(total)}"
     if page.paginator.num_pages > 1:
         status_text += f" (page {page.number} of {page.paginator.num_pages})"
@@ -303,15 +303,17 @@ def paginate(filterset, page_number, version):
             page = Paginator(ids, PAGE_SIZE).get_page(page_number)
             year_counts = sorted(Counter(start for _, start, _ in rows).items())
             return Found(page, year_counts, axis.FROM_EVENTS, ids)
+    extent = axis.FROM_EVENTS
     if data["q"] or data["actor"] or data["source"] or data["month"]:
         year_counts = events.year_counts()
     else:
-        year_counts = tally.Counts(
-            data["category"], data["status"], data["year_from"], data["year_to"]
-        ).by_year()
+        # The axis's extent (whatever the years) comes with the counts (within them).
+        year_counts, extent = tally.Counts(data["category"], data["status"]).by_year_within(
+            data["year_from"], data["year_to"]
+        )
     ids = tally.YearSlicedIds(events, year_counts, newest_first=bool(data["order"]))
     page = Paginator(ids, PAGE_SIZE).get_page(page_number)
-    return Found(page, year_counts, axis.FROM_EVENTS, None)
+    return Found(page, year_counts, extent, None)
 
 
 def matches_with_years(events):
