@@ -14,6 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from relations.dates import MONTHS
+from relations.form_renderer import PythonWidgets
 from relations.models import Actor, Category, Event, Source, Status
 from relations.search import search_refusal
 from relations.validators import year_range
@@ -62,6 +63,8 @@ def option_html(value, label, count):
 
 
 class TimelineFilterForm(forms.Form):
+    default_renderer = PythonWidgets()
+
     def clean(self):
         cleaned = super().clean()
         year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
