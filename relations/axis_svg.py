@@ -11,8 +11,9 @@ floats gives what `str()` gives.
 from html import escape
 from urllib.parse import quote
 
-from django.urls import reverse
 from django.utils.safestring import mark_safe
+
+from relations import listing
 
 LINKED_BIN = (
     '<a href="{href}" data-hx-get="{href}" data-hx-push-url="true" aria-label="{name}">'
@@ -84,8 +85,7 @@ def ticks(axis):
 
 def marks(lane):
     """A lane's events, each a link to its page."""
-    # One reverse() for all: "/events/" and "/" around the slug.
-    before, after = reverse("relations:event", args=["-"]).rsplit("-", 1)
+    before, after = listing.around_slug()
     return mark_safe(  # escaped below; the rest are numbers
         "".join(
             MARK.format(

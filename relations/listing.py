@@ -119,13 +119,18 @@ def item_html(event, path):
     )
 
 
+def around_slug():
+    """What comes before and after an event's slug in its URL ("/events/", "/"):
+    one reverse() for a whole list of links rather than one per event."""
+    return reverse("relations:event", args=["-"]).rsplit("-", 1)
+
+
 def _rendered(ids):
     """{pk: (start year, html with PREFIX)} of the events with these ids."""
     from relations.models import Event
 
-    prefix = get_script_prefix()
-    # One reverse() for all: "events/" and "/" around the slug.
-    before, after = reverse("relations:event", args=["-"]).removeprefix(prefix).rsplit("-", 1)
+    before, after = around_slug()
+    before = before.removeprefix(get_script_prefix())
     events = Event.objects.filter(pk__in=ids).only(*LISTED_FIELDS).for_display()
     return {
         event.pk: (

@@ -233,7 +233,7 @@ def build_results(request, filterset, query, page_number, version):
     }
 
 
-def timeline_axis(filterset, query, base, found=None):
+def timeline_axis(filterset, query, base, found):
     """The time axis of a valid filter: its window is the years and month filters.
 
     `found`, what paginate() found: the per-year counts, the extent (the first
@@ -242,13 +242,8 @@ def timeline_axis(filterset, query, base, found=None):
     """
     data = filterset.form.cleaned_data
     month = int(data["month"]) if data.get("month") else None
-    extent = found.extent if found else axis.FROM_EVENTS
-    if extent is axis.FROM_EVENTS and not (data["q"] or data["actor"] or data["source"] or month):
-        # Categories and a status only: the tally table knows the first and last
-        # years without reading the events (MIN/MAX over them cost 20 ms at 100k).
-        extent = tally.Counts(data["category"], data["status"]).extent()
     events = filterset.qs
-    if found and found.ids is not None and len(found.ids) <= axis.MARK_LIMIT:
+    if found.ids is not None and len(found.ids) <= axis.MARK_LIMIT:
         # Few enough to be drawn one by one: read by id, not searched for again.
         events = Event.objects.filter(pk__in=found.ids)
     return axis.build(
@@ -259,8 +254,8 @@ def timeline_axis(filterset, query, base, found=None):
         month=month,
         query=query,
         base=base,
-        year_counts=found.year_counts if found else None,
-        extent=extent,
+        year_counts=found.year_counts,
+        extent=found.extent,
     )
 
 
