@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db.models import Max
 from django.utils.text import Truncator
 
-from relations import positions, tally
+from relations import positions, tally, words
 from relations.models import Event, FrontPage, Source
 
 
@@ -65,7 +65,8 @@ def warm():
     Called by each gunicorn worker before it takes requests (config/gunicorn.conf.py):
     the actor and source options with their counts cost about 0.3 s at 100,000
     events, which the first reader of each worker would otherwise wait for, and
-    so do the events' places for text searches (relations/positions.py).
+    so do the events' places in the timeline (relations/positions.py) and the
+    words of the search index (relations/words.py).
     """
     from django.conf import settings
     from django.http import QueryDict
@@ -81,3 +82,4 @@ def warm():
     filterset.is_valid()
     filterset.cached_options(version, seconds)
     positions.current(version)
+    words.vocabulary(version)

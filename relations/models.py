@@ -53,17 +53,18 @@ def fts_match(words):
     return " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
-def search_ids(text):
+def search_ids(text, version):
     """Ids of the events, draft or published, whose text contains every word of `text`.
 
-    Straight from SQLite's FTS5 index when it serves the search, without reading
-    the events' rows; otherwise as EventQuerySet.search finds them.
+    From the index of whole words (relations/words.py) when it serves the
+    search; otherwise as EventQuerySet.search finds them. `version` is the data
+    version read before (TimelineVersion.current()).
     """
-    words = split_search(text)
-    if connection.vendor == "sqlite" and words.indexed:
-        with connection.cursor() as cursor:
-            cursor.execute(FTS_MATCH, [fts_match(word.casefold() for word in words.indexed)])
-            return [pk for (pk,) in cursor.fetchall()]
+    searched = split_search(text)
+    if searched.indexed:
+        found = words.search([word.casefold() for word in searched.indexed], version)
+        if found is not None:
+            return found
     return list(Event.objects.search(text).order_by().values_list("pk", flat=True))
 
 
@@ -438,8 +439,8 @@ class EventQuerySet(PublicQuerySet):
         words are folded alike (str.casefold). Which words count, and which the
         indexes serve, is relations.search's rule.
         """
-        words = split_search(text)
-        indexed = [word.casefold() for word in words.indexed]
+        searched = split_search(text)
+        indexed = [word.casefold() for word in searched.indexed]
         qs = self
         if connection.vendor != "sqlite":
             # PostgreSQL's pg_trgm index serves LIKE on words of three or more characters.
@@ -447,7 +448,7 @@ class EventQuerySet(PublicQuerySet):
                 qs = qs.filter(search_document__contains=word)
         elif indexed:
             qs = qs.filter(pk__in=RawSQL(FTS_MATCH, [fts_match(indexed)]))
-        for word in words.scanned:
+        for word in searched.scanned:
             qs = qs.filter(search_document__contains=word.casefold())
         return qs
 
@@ -460,12 +461,14 @@ class EventQuerySet(PublicQuerySet):
 
     # Writes that send no signals keep the counts table (relations/tally.py) in step.
     def update(self, **kwargs):
-        relisted = None
-        if set(kwargs) & set(listing.LISTED_FIELDS):
-            relisted = list(self.values_list("pk", flat=True))
+        written = None
+        if set(kwargs) & {*listing.LISTED_FIELDS, "search_document"}:
+            written = list(self.values_list("pk", flat=True))
         updated = self._update_tallied(**kwargs)
-        if relisted:
-            listing.refresh(relisted)
+        if written and set(kwargs) & set(listing.LISTED_FIELDS):
+            listing.refresh(written)
+        if written and "search_document" in kwargs:
+            words.refresh(written)
         return updated
 
     def _update_tallied(self, **kwargs):
@@ -497,8 +500,10 @@ class EventQuerySet(PublicQuerySet):
         tally.refresh()
         if all(event.pk for event in created):
             listing.refresh(event.pk for event in created)
+            words.refresh(event.pk for event in created)
         else:  # a backend that does not return the new ids
             listing.refresh_stale()
+            words.refresh_stale()
         return created
 
     def bulk_update(self, objs, fields, *args, **kwargs):
@@ -508,6 +513,8 @@ class EventQuerySet(PublicQuerySet):
             tally.refresh()
         if set(fields) & set(listing.LISTED_FIELDS):
             listing.refresh(event.pk for event in objs)
+        if "search_document" in fields:
+            words.refresh(event.pk for event in objs)
         return updated
 
     def for_display(self):
@@ -1113,11 +1120,13 @@ def tally_deleted_event(sender, instance, **kwargs):
 @receiver(post_save, sender=Event)
 def list_saved_event(sender, instance, **kwargs):
     listing.refresh([instance.pk])
+    words.refresh([instance.pk])
 
 
 @receiver(post_delete, sender=Event)
 def unlist_deleted_event(sender, instance, **kwargs):
     listing.forget([instance.pk])
+    words.refresh([instance.pk])
 
 
 @receiver(m2m_changed, sender=Event.actors.through)
@@ -1158,8 +1167,11 @@ def tally_after_migrate(sender, app_config, **kwargs):
         and EventTally._meta.db_table in connections[using].introspection.table_names()
     ):
         tally.refresh()
-        if EventListing._meta.db_table in connections[using].introspection.table_names():
+        tables = connections[using].introspection.table_names()
+        if EventListing._meta.db_table in tables:
             listing.refresh_stale()
+        if EventWords._meta.db_table in tables:
+            words.refresh_stale()
 
 
 @receiver(post_save, sender=Citation)
@@ -1170,6 +1182,7 @@ def refresh_event(sender, instance, **kwargs):
         Event.objects.filter(pk=event.pk).update(search_document=event.build_search_document())
         event.refresh_status()
     listing.refresh([instance.event_id])
+    words.refresh([instance.event_id])
 
 
 @receiver(post_save, sender=Source)
@@ -1188,6 +1201,7 @@ def refresh_citing_events(sender, instance, raw=False, **kwargs):
         event.refresh_status()
     # Its publication, rating, origin or publisher change what the events' items count.
     listing.refresh(event.pk for event in citing)
+    words.refresh(event.pk for event in citing)
 
 
 class FrontPage(models.Model):
@@ -1291,6 +1305,7 @@ for model in (Actor, Source, Event, Citation):
 m2m_changed.connect(timeline_changed, sender=Event.actors.through, dispatch_uid="version-actors")
 
 # The counts table and its model; imported last, as it reads Event.
-from relations import listing, tally  # noqa: E402
+from relations import listing, tally, words  # noqa: E402
 from relations.listing import EventListing  # noqa: E402
 from relations.tally import EventTally  # noqa: E402
+from relations.words import EventWords, SearchWord  # noqa: E402, F401

@@ -50,37 +50,71 @@ class Positions:
         self.lookup = np.full(int(self.ids.max()) + 1 if rows else 0, -1, dtype=np.int32)
         self.lookup[self.ids] = np.arange(len(rows), dtype=np.int32)
 
-    def search(self, ids, categories=(), status=None, year_from=None, year_to=None,
+    def search(self, ids=None, categories=(), status=None, year_from=None, year_to=None,
                newest_first=False):  # fmt: skip
-        """The published events among `ids` with one of `categories` (any when empty) and
-        `status` (any when None), touching the years from `year_from` to `year_to`.
+        """The published events among `ids` (all when None) with one of `categories` (any
+        when empty) and `status` (any when None), touching the years from `year_from` to
+        `year_to`.
 
-        Returns (their ids in timeline order, [(start year, count)] in year order,
-        (first start year, last end year) of them whatever the years, or None).
+        Returns (their ids in timeline order as a Placed sequence, [(start year, count)]
+        in year order, (first start year, last end year) of them whatever the years, or
+        None).
         """
-        ids = np.asarray(ids, dtype=np.int64)
-        ids = ids[ids < len(self.lookup)]
-        found = self.lookup[ids]
-        found = found[found >= 0]
+        if ids is None:
+            mask = np.ones(len(self.ids), dtype=bool)
+        else:
+            ids = np.asarray(ids, dtype=np.int64)
+            found = self.lookup[ids[(ids >= 0) & (ids < len(self.lookup))]]
+            mask = np.zeros(len(self.ids), dtype=bool)
+            mask[found[found >= 0]] = True
         if categories:
             codes = [self.categories[value] for value in categories]
-            found = found[np.isin(self.category[found], codes)]
+            mask &= np.isin(self.category, codes)
         if status:
-            found = found[self.status[found] == self.statuses[status]]
-        found.sort()
+            mask &= self.status == self.statuses[status]
+        found = np.flatnonzero(mask)
         extent = None
         if len(found):
-            extent = int(self.start[found].min()), int(self.end[found].max())
+            # Timeline order is start order: the first match starts first.
+            extent = int(self.start[found[0]]), int(self.end[found].max())
         # EventQuerySet.between_years: the event's span touches the years.
         if year_from is not None:
             found = found[self.end[found] >= year_from]
         if year_to is not None:
             found = found[self.start[found] <= year_to]
-        years, counts = np.unique(self.start[found], return_counts=True)
-        if newest_first:
-            found = found[::-1]
-        year_counts = list(zip(years.tolist(), counts.tolist(), strict=True))
-        return self.ids[found].tolist(), year_counts, extent
+        return Placed(self.ids, found, newest_first), year_counts(self.start[found]), extent
+
+
+def year_counts(starts):
+    """[(year, count)] of sorted start years, in year order: runs, without sorting again."""
+    if not len(starts):
+        return []
+    edges = np.flatnonzero(np.diff(starts)) + 1
+    firsts = np.concatenate(([0], edges))
+    counts = np.diff(np.concatenate((firsts, [len(starts)])))
+    return list(zip(starts[firsts].tolist(), counts.tolist(), strict=True))
+
+
+class Placed:
+    """The ids of matches at `found` (positions in timeline order), for a Paginator: only
+    the page asked for becomes a list."""
+
+    def __init__(self, ids, found, newest_first=False):
+        self.ids, self.found = ids, found[::-1] if newest_first else found
+
+    def __len__(self):
+        return len(self.found)
+
+    def count(self):
+        return len(self.found)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self.ids[self.found[index]].tolist()
+        return int(self.ids[self.found[index]])
+
+    def __iter__(self):
+        return iter(self.ids[self.found].tolist())
 
 
 def current(version):

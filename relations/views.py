@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
@@ -242,13 +243,14 @@ def timeline_axis(filterset, query, base, found):
     """
     data = filterset.form.cleaned_data
     month = int(data["month"]) if data.get("month") else None
-    events = filterset.qs
+    # Built only if the axis asks them (a month's window, marks, no extent known).
+    events = SimpleLazyObject(lambda: filterset.qs)
     if found.ids is not None and len(found.ids) <= axis.MARK_LIMIT:
         # Few enough to be drawn one by one: read by id, not searched for again.
-        events = Event.objects.filter(pk__in=found.ids)
+        events = Event.objects.filter(pk__in=list(found.ids))
     return axis.build(
         events,
-        filterset.qs_without(*axis.WINDOW_FILTERS),
+        SimpleLazyObject(lambda: filterset.qs_without(*axis.WINDOW_FILTERS)),
         year_from=data.get("year_from"),
         year_to=data.get("year_to"),
         month=month,
@@ -268,29 +270,28 @@ def paginate(filterset, page_number, version):
     """The requested page of event ids, the per-year counts of all matching events, and
     what else was learnt on the way (Found).
 
-    Neither counts the matching events one by one when it can be helped:
-    categories, a status and years are counted from the tally table; a text
-    search usually narrows the timeline to a few hundred events, and matching
-    it is the costly part of each query, so its matches are fetched once, as
-    bare ids from the search index, and placed, filtered and counted in memory
-    (relations/positions.py). The page itself is read from the years it spans.
+    Categories, a status, years and text, the filters of nearly every query,
+    are applied in memory to each process's positions of the published events
+    (relations/positions.py): the text's matches come from the search index as
+    bare ids, and then no query reads, counts or skips the matching rows. A
+    month, an actor or a source asks the database; its page is read from the
+    years it spans (tally.YearSlicedIds).
     """
     data = filterset.form.cleaned_data
-    events = filterset.qs
-    if data["q"] and not (data["month"] or data["actor"] or data["source"]):
+    if not (data["month"] or data["actor"] or data["source"]):
         ids, year_counts, years = positions.current(version).search(
-            search_ids(data["q"]),
+            search_ids(data["q"], version) if data["q"] else None,
             data["category"],
             data["status"] or None,
             data["year_from"],
             data["year_to"],
             newest_first=bool(data["order"]),
         )
-        # The matches' years whatever the years chosen are also the axis's extent,
-        # which would otherwise cost a second search.
+        # The matches' years whatever the years chosen are also the axis's extent.
         extent = (dt.date(years[0], 1, 1), dt.date(years[1], 12, 31)) if years else None
         page = Paginator(ids, PAGE_SIZE).get_page(page_number)
         return Found(page, year_counts, extent, ids)
+    events = filterset.qs
     if data["q"]:
         rows = matches_with_years(events)
         if rows is not None:
@@ -298,17 +299,10 @@ def paginate(filterset, page_number, version):
             page = Paginator(ids, PAGE_SIZE).get_page(page_number)
             year_counts = sorted(Counter(start for _, start, _ in rows).items())
             return Found(page, year_counts, axis.FROM_EVENTS, ids)
-    extent = axis.FROM_EVENTS
-    if data["q"] or data["actor"] or data["source"] or data["month"]:
-        year_counts = events.year_counts()
-    else:
-        # The axis's extent (whatever the years) comes with the counts (within them).
-        year_counts, extent = tally.Counts(data["category"], data["status"]).by_year_within(
-            data["year_from"], data["year_to"]
-        )
+    year_counts = events.year_counts()
     ids = tally.YearSlicedIds(events, year_counts, newest_first=bool(data["order"]))
     page = Paginator(ids, PAGE_SIZE).get_page(page_number)
-    return Found(page, year_counts, extent, None)
+    return Found(page, year_counts, axis.FROM_EVENTS, None)
 
 
 def matches_with_years(events):
