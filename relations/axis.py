@@ -291,22 +291,25 @@ def bin_expression(window):
     ) - Value(1)
 
 
-def count_bins(events, window, step, bins, year_counts=None):
-    """Fill each bin's count with one GROUP BY query (none when `year_counts` are known).
+def count_bins(events, window, step, bins, year_counts=None, month_counts=None):
+    """Fill each bin's count with one GROUP BY query (none when `year_counts` are known,
+    or for one year's window `month_counts`, a function of the year).
 
     Ranges of years group on the stored, indexed start_year and are folded into
     bins here: one row per year with events, never one per event.
     """
-    events = events.order_by()
     if window.level == "years":
         origin = window.first_year // step * step
         per_year = year_counts
         if per_year is None:
-            per_year = events.values_list("start_year").annotate(n=Count("pk"))
+            per_year = events.order_by().values_list("start_year").annotate(n=Count("pk"))
         rows = [(((year or origin) - origin) // step, n) for year, n in per_year]
+    elif window.level == "year" and month_counts is not None:
+        rows = month_counts(window.first_year)
     else:
         rows = (
-            events.annotate(axis_bin=bin_expression(window))
+            events.order_by()
+            .annotate(axis_bin=bin_expression(window))
             .values("axis_bin")
             .annotate(n=Count("pk"))
             .values_list("axis_bin", "n")
@@ -499,6 +502,7 @@ def build(
     query=None,
     base="/",
     year_counts=None,
+    month_counts=None,
     extent=FROM_EVENTS,
 ):
     """The axis for `events` (the filtered list) in the window the parameters choose.
@@ -508,10 +512,12 @@ def build(
     there is anything to pan to. `query` is a QueryDict of the validated
     filters, from which the links are made; `base` is the path they lead to.
     `year_counts`, [(start year, events)] of `events` when the caller has them
-    already (the timeline counts them from its tally table), save a query.
+    already (the timeline counts them in memory, relations/positions.py), save
+    a query; so does `month_counts`, a function giving [(month - 1, events)] of
+    a year's window (those begun before the year in the first month), as
+    bin_expression counts them.
     `extent`, (first day, last day) of `extent_events` or None when there are
-    none, saves another: whole years are enough outside a month's window, and
-    the tally table knows them without reading the events.
+    none, saves another: whole years are enough outside a month's window.
     """
     from django.http import QueryDict
 
@@ -526,7 +532,7 @@ def build(
     step = year_step(window.first_year, window.last_year) if window.level == "years" else None
     domain = domain_of(window, step)
     bins = make_bins(window, step)
-    total = count_bins(events, window, step, bins, year_counts)
+    total = count_bins(events, window, step, bins, year_counts, month_counts)
 
     marks = make_marks(events, window, domain) if 0 < total <= MARK_LIMIT else None
     bins_height = BINS_HEIGHT if marks is not None else DENSITY_HEIGHT

@@ -7,7 +7,6 @@ import functools
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.db import models
 from django.http import QueryDict
 from django.utils.functional import cached_property
@@ -254,17 +253,19 @@ class EventFilter(django_filters.FilterSet):
         cache, keyed by the data version. Validation still asks the database.
         Each option says how many public events it has; one with none is disabled.
         """
+        from relations.frontpage import kept
+
+        def compute(name):
+            counts = self.option_event_counts(name)
+            return [
+                (str(value), option_html(value, label, counts.get(str(value), 0)))
+                for value, label in self.form.fields[name].choices
+            ]
+
         lists = {}
         for name in CACHED_OPTIONS:
-            key = f"timeline-options:{version}:{name}"
-            lists[name] = cache.get(key)
-            if lists[name] is None:
-                counts = self.option_event_counts(name)
-                lists[name] = [
-                    (str(value), option_html(value, label, counts.get(str(value), 0)))
-                    for value, label in self.form.fields[name].choices
-                ]
-                cache.set(key, lists[name], seconds)
+            compute_list = functools.partial(compute, name)
+            lists[name] = kept(f"timeline-options:{name}", version, seconds, compute_list)
         return lists
 
     def option_event_counts(self, name):

@@ -24,7 +24,7 @@ from html import escape
 from itertools import islice
 from urllib.parse import quote
 
-from django.db import models
+from django.db import connection, models
 from django.template.defaultfilters import pluralize
 from django.urls import get_script_prefix, reverse
 from django.utils.safestring import mark_safe
@@ -183,14 +183,19 @@ def refresh_stale():
 def items(ids):
     """[(start year, html)] of the events with `ids`, in that order, as safe strings.
 
-    One query for those the table holds; any it lacks is rendered now.
+    One query for those the table holds, in SQL rather than through the ORM,
+    which doubled its cost; any it lacks is rendered now.
     """
-    stored = {
-        pk: (year, html)
-        for pk, year, html in EventListing.objects.filter(
-            event_id__in=ids, format=_format()
-        ).values_list("event_id", "year", "html")
-    }
+    stored = {}
+    if ids:
+        table = connection.ops.quote_name(EventListing._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT event_id, year, html FROM {table} "
+                f"WHERE event_id IN ({', '.join(['%s'] * len(ids))}) AND format = %s",
+                [*ids, _format()],
+            )
+            stored = {pk: (year, html) for pk, year, html in cursor.fetchall()}
     missing = [pk for pk in ids if pk not in stored]
     if missing:
         stored.update(_rendered(missing))

@@ -18,7 +18,7 @@ import threading
 
 import numpy as np
 from django.db.models import F
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractMonth
 
 from relations import tally
 
@@ -36,8 +36,11 @@ class Positions:
         rows = list(
             Event.objects.public()
             .order_by("start_date", "slug")
-            .annotate(end_year=Coalesce(tally.END_YEAR, F("start_year")))
-            .values_list("pk", "start_year", "end_year", "category", "status")
+            .annotate(
+                end_year=Coalesce(tally.END_YEAR, F("start_year")),
+                start_month=ExtractMonth("start_date"),
+            )
+            .values_list("pk", "start_year", "end_year", "category", "status", "start_month")
         )
         self.categories = {value: code for code, value in enumerate(Category.values)}
         self.statuses = {value: code for code, value in enumerate(Status.values)}
@@ -46,6 +49,7 @@ class Positions:
         self.end = np.array([row[2] for row in rows], dtype=np.int32)
         self.category = np.array([self.categories[row[3]] for row in rows], dtype=np.int8)
         self.status = np.array([self.statuses[row[4]] for row in rows], dtype=np.int8)
+        self.month = np.array([row[5] for row in rows], dtype=np.int8)
         # Position of each id, -1 where there is no published event with that id.
         self.lookup = np.full(int(self.ids.max()) + 1 if rows else 0, -1, dtype=np.int32)
         self.lookup[self.ids] = np.arange(len(rows), dtype=np.int32)
@@ -68,8 +72,9 @@ class Positions:
             mask = np.zeros(len(self.ids), dtype=bool)
             mask[found[found >= 0]] = True
         if categories:
-            codes = [self.categories[value] for value in categories]
-            mask &= np.isin(self.category, codes)
+            chosen = np.zeros(len(self.categories), dtype=bool)
+            chosen[[self.categories[value] for value in categories]] = True
+            mask &= chosen[self.category]
         if status:
             mask &= self.status == self.statuses[status]
         found = np.flatnonzero(mask)
@@ -82,7 +87,7 @@ class Positions:
             found = found[self.end[found] >= year_from]
         if year_to is not None:
             found = found[self.start[found] <= year_to]
-        return Placed(self.ids, found, newest_first), year_counts(self.start[found]), extent
+        return Placed(self, found, newest_first), year_counts(self.start[found]), extent
 
 
 def year_counts(starts):
@@ -96,11 +101,22 @@ def year_counts(starts):
 
 
 class Placed:
-    """The ids of matches at `found` (positions in timeline order), for a Paginator: only
-    the page asked for becomes a list."""
+    """The ids of matches at `found` (places in the timeline order of `positions`), for a
+    Paginator: only the page asked for becomes a list."""
 
-    def __init__(self, ids, found, newest_first=False):
-        self.ids, self.found = ids, found[::-1] if newest_first else found
+    def __init__(self, positions, found, newest_first=False):
+        self.positions, self.ids = positions, positions.ids
+        self.found = found[::-1] if newest_first else found
+
+    def month_counts(self, year):
+        """[(month - 1, count)] of the matches for the axis of year `year`, those that
+        began before it in its first month (as axis.bin_expression counts them)."""
+        found = self.found
+        months = np.where(
+            self.positions.start[found] < year, 0, self.positions.month[found].astype(np.int64) - 1
+        )
+        counts = np.bincount(months, minlength=12)
+        return [(month, int(n)) for month, n in enumerate(counts.tolist()) if n]
 
     def __len__(self):
         return len(self.found)

@@ -257,6 +257,7 @@ def timeline_axis(filterset, query, base, found):
         query=query,
         base=base,
         year_counts=found.year_counts,
+        month_counts=getattr(found.ids, "month_counts", None),
         extent=found.extent,
     )
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
-from relations import positions, words
+from relations import frontpage, positions, words
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "china_belarus.json"
 
@@ -78,3 +78,4 @@ def empty_cache():
     cache.clear()
     positions.forget()
     words.forget()
+    frontpage.forget()

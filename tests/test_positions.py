@@ -5,6 +5,7 @@ import random
 from collections import Counter
 
 import pytest
+from django.db.models import Count
 from django.http import QueryDict
 
 from relations import positions
@@ -100,3 +101,26 @@ def test_an_edit_is_found_by_the_next_search_in_a_process_that_placed_the_events
     TimelineVersion.bump()  # a write without signals, as the README says
     html = client.get("/?q=zanzibar&category=trade", headers=HTMX).content.decode()
     assert "Showing 0 of" in html
+
+
+@pytest.mark.parametrize(
+    "query", ["year_from=1995&year_to=1995", "q=loan&year_from=1996&year_to=1996"]
+)
+def test_month_counts_of_a_years_window_are_the_axis_counts_of_the_database(events, query):
+    from relations import axis
+
+    filterset = EventFilter(QueryDict(query), queryset=Event.objects.public())
+    assert filterset.is_valid()
+    year = filterset.form.cleaned_data["year_from"]
+    window = axis.Window("year", year, year)
+    expected = sorted(
+        filterset.qs.order_by()
+        .annotate(axis_bin=axis.bin_expression(window))
+        .values_list("axis_bin")
+        .annotate(n=Count("pk"))
+    )
+
+    found = paginate(filterset, 1, TimelineVersion.current())
+
+    assert found.ids.month_counts(year) == expected
+    assert expected and expected[0][0] == 0  # events begun in an earlier year

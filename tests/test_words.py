@@ -182,4 +182,3 @@ def test_a_new_word_is_found_after_the_edit_that_brings_it(events):
     EventFactory(slug="new", title="Zanzibar")
     assert TimelineVersion.current() != version
     assert len(index_search("zanzibar")) == 1
-
