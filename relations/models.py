@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import connection, connections, models, transaction
 from django.db.models import Count, ExpressionWrapper, Q, Value
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Col, RawSQL
 from django.db.models.functions import Coalesce, ExtractYear, NullIf
 from django.db.models.signals import (
     m2m_changed,
@@ -1265,10 +1265,26 @@ class TimelineVersion(models.Model):
 
     @classmethod
     def state(cls):
-        """(number, time it last changed or None), in one query (or from the shared cache)."""
+        """(number, time it last changed or None), in one query (or from the shared cache).
+
+        Read on every request: in SQL, for the ORM doubled its cost.
+        """
         if cls.shared():
             return cls.current(), cache.get(cls.CHANGED_KEY)
-        return cls.objects.values_list("number", "changed_at").first() or (0, None)
+        table = cls._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT number, changed_at FROM {connection.ops.quote_name(table)} "
+                "ORDER BY id LIMIT 1"
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return 0, None
+        number, changed_at = row
+        column = Col(table, cls._meta.get_field("changed_at"))
+        for convert in connection.ops.get_db_converters(column):  # SQLite: text to datetime
+            changed_at = convert(changed_at, column, connection)
+        return number, changed_at
 
     @classmethod
     def bump(cls):

@@ -32,7 +32,7 @@ from collections import defaultdict
 from itertools import islice
 
 import numpy as np
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 BUCKET_BITS = 14
 BUCKET = 1 << BUCKET_BITS  # event ids per row of a word's list
@@ -163,8 +163,16 @@ def forget():
 
 def _events_holding(words):
     rows = []
-    for chunk in _chunks(words):
-        rows += SearchWord.objects.filter(word__in=chunk).values_list("bucket", "events")
+    table = connection.ops.quote_name(SearchWord._meta.db_table)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(words):
+            # In SQL: the ORM's own work was half the cost of a one-word search.
+            cursor.execute(
+                f"SELECT bucket, events FROM {table} "
+                f"WHERE word IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+            rows += cursor.fetchall()
     parts = [
         np.frombuffer(events, dtype=OFFSETS).astype(np.int64) + (bucket << BUCKET_BITS)
         for bucket, events in rows

@@ -161,7 +161,7 @@ def test_random_words_and_their_parts_are_found_as_the_database_finds_them(db):
 def test_words_longer_than_a_piece_are_found_across_the_pieces(db):
     rng = random.Random(8)
     long_word = "".join(rng.choice("abcdefgh") for _ in range(3 * PIECE + 17))
-    event = EventFactory(title=f"Begins {long_word} ends", summary="")
+    event = EventFactory(title="Begins", summary=f"{long_word} ends")  # longer than a title
     assert max(len(word) for word, _ in indexed()) == PIECE
     for start in [0, STEP - 1, STEP, PIECE - 3, 2 * PIECE + 1, len(long_word) - STEP]:
         part = long_word[start : start + STEP]
