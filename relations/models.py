@@ -556,6 +556,14 @@ class EventManager(SlugManager.from_queryset(EventQuerySet)):
     pass
 
 
+# Everything relations.positions reads of the published events, in their order: an index
+# of these is read alone (220 ms rather than 620 at 100,000 events on SQLite), after each
+# edit, by each server process.
+POSITIONS_FIELDS = [
+    "publication", "start_date", "slug", "start_year", "end_date", "category", "status"
+]  # fmt: skip
+
+
 class Event(RefusesControlCharacters, SpanDates, Publishable, models.Model):
     """Something that happened between the two countries, on a date known to some precision.
 
@@ -675,6 +683,9 @@ class Event(RefusesControlCharacters, SpanDates, Publishable, models.Model):
             models.Index(fields=["category", "start_date", "end_date"]),
             models.Index(fields=["start_year"]),
             models.Index(fields=["category", "start_year"]),
+            # Everything relations.positions reads of the published events, in their
+            # order: read from the index alone, after each edit, in each server process.
+            models.Index(fields=POSITIONS_FIELDS, name="relations_event_positions"),
         ]
 
     def __str__(self):

@@ -17,8 +17,9 @@ under a millisecond; the same in Python took 15–20 ms.
 import threading
 
 import numpy as np
-from django.db.models import F
-from django.db.models.functions import Coalesce, ExtractMonth
+from django.db import connection
+from django.db.models import Case, CharField, F, IntegerField, Value, When
+from django.db.models.functions import Cast, Coalesce, Substr
 
 from relations import tally
 
@@ -33,26 +34,46 @@ class Positions:
         from relations.models import Category, Event, Status
 
         self.version = version
-        rows = list(
+        self.categories = {value: code for code, value in enumerate(Category.values)}
+        self.statuses = {value: code for code, value in enumerate(Status.values)}
+        # Categories and statuses as their codes in SQL (CASE), and the rows read without
+        # the ORM's per-row work: a third of the time at 100,000 events.
+        codes = {
+            name: Case(
+                *[When(**{name: value}, then=Value(code)) for value, code in known.items()],
+                default=Value(-1),
+            )
+            for name, known in (("category", self.categories), ("status", self.statuses))
+        }
+        events = (
             Event.objects.public()
             .order_by("start_date", "slug")
             .annotate(
                 end_year=Coalesce(tally.END_YEAR, F("start_year")),
-                start_month=ExtractMonth("start_date"),
+                # From the ISO text, as tally.END_YEAR: ExtractMonth is a Python
+                # function per row on SQLite.
+                start_month=Cast(Substr(Cast("start_date", CharField()), 6, 2), IntegerField()),
+                category_code=codes["category"],
+                status_code=codes["status"],
             )
-            .values_list("pk", "start_year", "end_year", "category", "status", "start_month")
+            .values_list(
+                "pk", "start_year", "end_year", "category_code", "status_code", "start_month"
+            )
         )
-        self.categories = {value: code for code, value in enumerate(Category.values)}
-        self.statuses = {value: code for code, value in enumerate(Status.values)}
-        self.ids = np.array([row[0] for row in rows], dtype=np.int64)
-        self.start = np.array([row[1] for row in rows], dtype=np.int32)
-        self.end = np.array([row[2] for row in rows], dtype=np.int32)
-        self.category = np.array([self.categories[row[3]] for row in rows], dtype=np.int8)
-        self.status = np.array([self.statuses[row[4]] for row in rows], dtype=np.int8)
-        self.month = np.array([row[5] for row in rows], dtype=np.int8)
+        sql, params = events.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            columns = list(zip(*cursor.fetchall(), strict=True)) or [()] * 6
+        self.ids = np.array(columns[0], dtype=np.int64)
+        self.start = np.array(columns[1], dtype=np.int32)
+        self.end = np.array(columns[2], dtype=np.int32)
+        self.category = np.array(columns[3], dtype=np.int8)
+        self.status = np.array(columns[4], dtype=np.int8)
+        self.month = np.array(columns[5], dtype=np.int8)
         # Position of each id, -1 where there is no published event with that id.
-        self.lookup = np.full(int(self.ids.max()) + 1 if rows else 0, -1, dtype=np.int32)
-        self.lookup[self.ids] = np.arange(len(rows), dtype=np.int32)
+        count = len(self.ids)
+        self.lookup = np.full(int(self.ids.max()) + 1 if count else 0, -1, dtype=np.int32)
+        self.lookup[self.ids] = np.arange(count, dtype=np.int32)
 
     def search(self, ids=None, categories=(), status=None, year_from=None, year_to=None,
                newest_first=False):  # fmt: skip
