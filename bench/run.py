@@ -385,32 +385,36 @@ print(json.dumps(counts))
 """
 
 AXIS_SCRIPT = """
-import json, time
+import datetime as dt, json, time
 import django
 django.setup()
 from django.template.loader import render_to_string
-from relations import axis, tally
-from relations.models import Event
-def cost(events, **kwargs):
+from relations import axis, positions
+from relations.models import Event, TimelineVersion
+placed = positions.current(TimelineVersion.current())
+def in_memory(categories=(), year=None):
+    # As the timeline counts: the matches placed in memory (relations/positions.py).
+    ids, year_counts, years = placed.search(None, categories, None, year, year)
+    extent = (dt.date(years[0], 1, 1), dt.date(years[1], 12, 31)) if years else None
+    return {"year_counts": year_counts, "extent": extent, "month_counts": ids.month_counts}
+def cost(events, counts=dict, **kwargs):
     started = time.process_time()
     for _ in range(5):
-        drawn = axis.build(events, events, **kwargs)
+        drawn = axis.build(events, events, **counts(), **kwargs)
         render_to_string("relations/_axis.html", {"axis": drawn})
     return (time.process_time() - started) / 5 * 1000
 public = Event.objects.public()
 trade = public.filter(category="trade")
+trade_2001 = trade.filter(start_year=2001)
 print(json.dumps({
     "all events, counted in SQL": cost(public),
-    "all events, from the tally (as the timeline does)": cost(
-        public, year_counts=tally.Counts().by_year(), extent=tally.Counts().extent()
-    ),
+    "all events, in memory (as the timeline does)": cost(public, in_memory),
     "one category, counted in SQL": cost(trade),
-    "one category, from the tally": cost(
-        trade,
-        year_counts=tally.Counts(["trade"]).by_year(),
-        extent=tally.Counts(["trade"]).extent(),
+    "one category, in memory": cost(trade, lambda: in_memory(["trade"])),
+    "one year of one category, in SQL": cost(trade_2001, year_from=2001, year_to=2001),
+    "one year of one category, in memory": cost(
+        trade_2001, lambda: in_memory(["trade"], 2001), year_from=2001, year_to=2001
     ),
-    "one year of one category": cost(trade.filter(start_year=2001), year_from=2001, year_to=2001),
 }))
 """
 

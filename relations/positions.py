@@ -1,17 +1,18 @@
 """Each published event's place in the timeline's order, with the values filters compare, in memory.
 
-A text search finds its matches through an index (FTS5 on SQLite, pg_trgm on
-PostgreSQL) as bare ids. Reading each match's row back to check the other
-filters, order the matches and count them per year cost more than the search
-itself: 16 of 26 ms for a word found in 9 % of 100,000 events on SQLite, where
-each match is a lookup in the events table, and on both databases a sort and
-the ORM's work on every row. Here, per server process and data version, the
-published events in timeline order, as NumPy arrays of their ids, start and
-end years, categories and statuses (about 2 MB at 100,000 events), read in one
-query (under a second at 100,000) by the first text search after an edit, or
-at startup by the gunicorn arbiter (`relations.frontpage.warm`), whose workers
-inherit them. Placing, filtering and counting 10,000 matches then takes well
-under a millisecond; the same in Python took 15–20 ms.
+The timeline's queries filter by categories, status, years and text. Counting
+the matches per year and reading a page of them in SQL cost two queries and
+the ORM's work (about 2 ms at 100,000 events, with a tally table for the
+counts); a text search's matches, found through an index as bare ids, cost
+more to read back, filter, order and count than to find (16 of 26 ms for a
+word in 9 % of 100,000 events on SQLite). Here, per server process and data
+version, the published events in timeline order, as NumPy arrays of their
+ids, start and end years, start months, categories and statuses (about 2 MB
+at 100,000 events), read in one query from a covering index (210–250 ms at
+100,000) by the first request after an edit, or at startup by the gunicorn
+arbiter (`relations.frontpage.warm`), whose workers inherit them. A filter is
+then a few masks over the arrays, its per-year counts the runs of the matches'
+start years, and a page a slice: well under a millisecond, whatever matches.
 """
 
 import threading
