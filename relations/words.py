@@ -34,6 +34,8 @@ from itertools import islice
 import numpy as np
 from django.db import connection, models, transaction
 
+from relations import tally
+
 BUCKET_BITS = 14
 BUCKET = 1 << BUCKET_BITS  # event ids per row of a word's list
 STEP = 200  # the longest search word (folded) the index serves
@@ -202,6 +204,12 @@ def refresh(ids):
         by_bucket[pk >> BUCKET_BITS].append(pk)
     for bucket in sorted(by_bucket):
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # One writer of the index (and of the tally table) at a time, until its
+                # transaction ends: two edits' refreshes, each locking rows in its own
+                # order across several calls, can never wait for one another.
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [tally.LOCK_ID])
             _refresh_bucket(bucket, sorted(by_bucket[bucket]))
 
 
