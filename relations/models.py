@@ -506,16 +506,9 @@ class EventQuerySet(PublicQuerySet):
             words.refresh_stale()
         return created
 
-    def bulk_update(self, objs, fields, *args, **kwargs):
-        objs = list(objs)
-        updated = super().bulk_update(objs, fields, *args, **kwargs)
-        if not set(fields) <= tally.UNTALLIED_FIELDS:
-            tally.refresh()
-        if set(fields) & set(listing.LISTED_FIELDS):
-            listing.refresh(event.pk for event in objs)
-        if "search_document" in fields:
-            words.refresh(event.pk for event in objs)
-        return updated
+    # bulk_update() needs nothing of its own: Django writes each batch with update() above,
+    # which keeps the tally, the list items and the word index in step (doing it here too
+    # did all of it twice).
 
     def for_display(self):
         """These events with what a list shows: `actor_names` and `independent_sources`.
@@ -837,12 +830,15 @@ class Event(RefusesControlCharacters, SpanDates, Publishable, models.Model):
         return self.status_override, reason
 
     def refresh_status(self):
-        """Recompute and store the status after a citation or source changed."""
+        """Recompute and store the status after a citation or source changed; whether it
+        changed (and so the event's list item was rendered again)."""
         status, reason = self.assess()
-        if (status, reason) != (self.status, self.status_reason):
-            self.status, self.status_reason = status, reason
-            # update(): the status follows from other rows; it is not an edit of the event.
-            Event.objects.filter(pk=self.pk).update(status=status, status_reason=reason)
+        if (status, reason) == (self.status, self.status_reason):
+            return False
+        self.status, self.status_reason = status, reason
+        # update(): the status follows from other rows; it is not an edit of the event.
+        Event.objects.filter(pk=self.pk).update(status=status, status_reason=reason)
+        return True
 
 
 class CitationQuerySet(models.QuerySet):
@@ -1154,9 +1150,18 @@ def list_events_of_changed_actors(sender, instance, action, reverse, pk_set, **k
         listing.refresh(getattr(instance, "_listed_events", []))
 
 
+@receiver(pre_save, sender=Actor)
+def remember_actor_rename(sender, instance, **kwargs):
+    # A list item shows its actors' names and nothing else of them.
+    instance._renamed = not (
+        instance.pk and Actor.objects.filter(pk=instance.pk, name=instance.name).exists()
+    )
+
+
 @receiver(post_save, sender=Actor)
 def list_events_of_saved_actor(sender, instance, **kwargs):
-    listing.refresh(instance.events.values_list("pk", flat=True))
+    if getattr(instance, "_renamed", True):
+        listing.refresh(instance.events.values_list("pk", flat=True))
 
 
 @receiver(pre_delete, sender=Actor)
@@ -1188,12 +1193,14 @@ def tally_after_migrate(sender, app_config, **kwargs):
 @receiver(post_save, sender=Citation)
 @receiver(post_delete, sender=Citation)
 def refresh_event(sender, instance, **kwargs):
-    # update() leaves updated_at alone: a new quote is not an edit of the event.
+    relisted = False
     for event in Event.objects.filter(pk=instance.event_id):
+        # update() leaves updated_at alone (a new quote is not an edit of the event) and
+        # indexes the event's words again.
         Event.objects.filter(pk=event.pk).update(search_document=event.build_search_document())
-        event.refresh_status()
-    listing.refresh([instance.event_id])
-    words.refresh([instance.event_id])
+        relisted = event.refresh_status()
+    if not relisted:  # its sources' count may have changed all the same
+        listing.refresh([instance.event_id])
 
 
 @receiver(post_save, sender=Source)
@@ -1208,11 +1215,12 @@ def refresh_citing_events(sender, instance, raw=False, **kwargs):
         instance.reanchor_citations()
     citing = list(Event.objects.filter(citations__source=instance).distinct())
     for event in citing:
-        Event.objects.filter(pk=event.pk).update(search_document=event.build_search_document())
-        event.refresh_status()
+        event.search_document = event.build_search_document()
+    # One statement per batch, without touching updated_at, and one pass of the word index.
+    Event.objects.bulk_update(citing, ["search_document"])
+    relisted = {event.pk for event in citing if event.refresh_status()}
     # Its publication, rating, origin or publisher change what the events' items count.
-    listing.refresh(event.pk for event in citing)
-    words.refresh(event.pk for event in citing)
+    listing.refresh(event.pk for event in citing if event.pk not in relisted)
 
 
 class FrontPage(models.Model):

@@ -158,3 +158,52 @@ def listing_items(events):
     from relations.views import event_items
 
     return event_items([event.pk for event in events])
+
+
+def test_a_citation_or_source_save_renders_and_indexes_each_event_once(events, monkeypatch):
+    from relations import words
+
+    calls = {"listing": [], "words": []}
+    real_listing, real_words = listing.refresh, words.refresh
+    # What each refresh was asked to do (a call with no ids does nothing).
+    monkeypatch.setattr(
+        listing,
+        "refresh",
+        lambda ids=None: calls["listing"].append(list(ids) or None) or real_listing(ids),
+    )
+    monkeypatch.setattr(
+        words, "refresh", lambda ids: calls["words"].append(list(ids)) or real_words(ids)
+    )
+    first = events[0]
+    source = SourceFactory(publisher="A new publisher")
+    calls = {"listing": [], "words": []}
+    CitationFactory(event=first, source=source)  # a second origin: the status changes too
+    assert calls["listing"] == [[first.pk]] and calls["words"] == [[first.pk]]
+    calls.update(listing=[], words=[])
+    source.reliability = Source.Reliability.MIXED
+    source.save()
+    assert [ids for ids in calls["listing"] if ids] == [[first.pk]]
+    assert calls["words"] == [[first.pk]]
+    assert stale() == ([], set())
+
+
+def test_saving_an_actor_renders_its_events_again_only_when_its_name_changed(events):
+    minister = events[0].actors.get()
+    with CaptureQueriesContext(connection) as queries:
+        minister.save()
+    assert not [q for q in queries if "relations_eventlisting" in q["sql"]]
+    minister.name = "A minister of state"
+    minister.save()
+    assert "A minister of state" in item("e-3")
+    assert stale() == ([], set())
+
+
+def test_bulk_update_renders_each_event_once(events, monkeypatch):
+    rendered = []
+    real = listing._rendered
+    monkeypatch.setattr(listing, "_rendered", lambda ids: rendered.extend(ids) or real(ids))
+    for event in events:
+        event.title = f"Retitled {event.slug}"
+    Event.objects.bulk_update(events, ["title"])
+    assert sorted(rendered) == sorted(event.pk for event in events)
+    assert "Retitled e-2" in item("e-2")
