@@ -676,8 +676,6 @@ class Event(RefusesControlCharacters, SpanDates, Publishable, models.Model):
             models.Index(fields=["category", "start_date", "end_date"]),
             models.Index(fields=["start_year"]),
             models.Index(fields=["category", "start_year"]),
-            # Everything relations.positions reads of the published events, in their
-            # order: read from the index alone, after each edit, in each server process.
             models.Index(fields=POSITIONS_FIELDS, name="relations_event_positions"),
         ]
 
@@ -1177,13 +1175,11 @@ def list_events_of_deleted_actor(sender, instance, **kwargs):
 @receiver(post_migrate)
 def tally_after_migrate(sender, app_config, **kwargs):
     """Data migrations write through historical models, which bypass everything above."""
-    using = kwargs.get("using", "default")
-    if (
-        app_config.name == "relations"
-        and EventTally._meta.db_table in connections[using].introspection.table_names()
-    ):
+    if app_config.name != "relations":
+        return
+    tables = connections[kwargs.get("using", "default")].introspection.table_names()
+    if EventTally._meta.db_table in tables:
         tally.refresh()
-        tables = connections[using].introspection.table_names()
         if EventListing._meta.db_table in tables:
             listing.refresh_stale()
         if EventWords._meta.db_table in tables:

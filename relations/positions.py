@@ -15,17 +15,13 @@ then a few masks over the arrays, its per-year counts the runs of the matches'
 start years, and a page a slice: well under a millisecond, whatever matches.
 """
 
-import threading
-
 import numpy as np
 from django.db import connection
 from django.db.models import Case, CharField, F, IntegerField, Value, When
 from django.db.models.functions import Cast, Coalesce, Substr
 
 from relations import tally
-
-_lock = threading.Lock()
-_current = None
+from relations.held import PerVersion
 
 
 class Positions:
@@ -155,23 +151,6 @@ class Placed:
         return iter(self.ids[self.found].tolist())
 
 
-def current(version):
-    """The Positions of data version `version`, read again if this process holds another's.
-
-    Read after `version` was: what is read is at least as new as the number it
-    is filed under, so a newer version always reads again.
-    """
-    global _current
-    held = _current
-    if held is not None and held.version == version:
-        return held
-    with _lock:
-        if _current is None or _current.version != version:
-            _current = Positions(version)
-        return _current
-
-
-def forget():
-    """Drop what this process holds (tests, where data version numbers repeat)."""
-    global _current
-    _current = None
+# The Positions of a data version, read again when this process holds another's.
+current = PerVersion(Positions)
+forget = current.forget

@@ -14,7 +14,7 @@ The table follows every way events are written: saves and deletes (signals),
 import datetime as dt
 
 from django.db import connection, models, transaction
-from django.db.models import CharField, Count, F, IntegerField, Max, Min, Q, Sum
+from django.db.models import CharField, Count, F, IntegerField, Max, Min, Sum
 from django.db.models.functions import Cast, Coalesce, Substr
 
 # An advisory lock's number: one refresh at a time on PostgreSQL. SQLite's write
@@ -110,28 +110,6 @@ class Counts:
     def by_year(self):
         grouped = self.rows.values("start_year").annotate(n=Sum("count")).order_by("start_year")
         return [(row["start_year"], row["n"]) for row in grouped]
-
-    def by_year_within(self, year_from=None, year_to=None):
-        """(by_year of the events touching the years from `year_from` to `year_to`,
-        extent of all of them whatever the years), in one query."""
-        touching = Q()
-        if year_from is not None:
-            touching &= Q(end_year__gte=year_from)
-        if year_to is not None:
-            touching &= Q(start_year__lte=year_to)
-        grouped = (
-            self.rows.values("start_year")
-            .annotate(n=Sum("count", filter=touching), last=Max("end_year"))
-            .order_by("start_year")
-        )
-        by_year, first, last = [], None, None
-        for row in grouped:
-            first = row["start_year"] if first is None else first
-            last = row["last"] if last is None else max(last, row["last"])
-            if row["n"]:
-                by_year.append((row["start_year"], row["n"]))
-        extent = (dt.date(first, 1, 1), dt.date(last, 12, 31)) if first is not None else None
-        return by_year, extent
 
     def extent(self):
         """(1 January of the first start year, 31 December of the last end year), or None."""

@@ -26,7 +26,6 @@ which indexes what is missing or out of date (`refresh_stale`). Raw SQL that
 writes search documents must call `refresh()`.
 """
 
-import threading
 from bisect import bisect_right
 from collections import defaultdict
 from itertools import islice
@@ -35,6 +34,7 @@ import numpy as np
 from django.db import connection, models, transaction
 
 from relations import tally
+from relations.held import PerVersion
 
 BUCKET_BITS = 14
 BUCKET = 1 << BUCKET_BITS  # event ids per row of a word's list
@@ -120,8 +120,9 @@ class Vocabulary:
 
     def __init__(self, version):
         self.version = version
-        self.words = list(SearchWord.objects.order_by("word").values_list("word", flat=True))
-        self.words = list(dict.fromkeys(self.words))  # one row per bucket
+        # One row per word and bucket: each word once.
+        words = SearchWord.objects.order_by("word").values_list("word", flat=True).distinct()
+        self.words = list(words)
         # One string, each word after a newline, which no word holds: a search word
         # (no spaces either) found in it lies inside one word.
         self.starts, offset = [], 0
@@ -142,27 +143,9 @@ class Vocabulary:
         return found
 
 
-_lock = threading.Lock()
-_vocabulary = None
-
-
-def vocabulary(version):
-    """The Vocabulary of data version `version`, read again if this process holds another's
-    (as relations.positions.current)."""
-    global _vocabulary
-    held = _vocabulary
-    if held is not None and held.version == version:
-        return held
-    with _lock:
-        if _vocabulary is None or _vocabulary.version != version:
-            _vocabulary = Vocabulary(version)
-        return _vocabulary
-
-
-def forget():
-    """Drop what this process holds (tests, where data version numbers repeat)."""
-    global _vocabulary
-    _vocabulary = None
+# The Vocabulary of a data version, read again when this process holds another's.
+vocabulary = PerVersion(Vocabulary)
+forget = vocabulary.forget
 
 
 def _lists(words):

@@ -129,10 +129,6 @@ def test_tally_counts_per_year_what_the_events_query_counts(events, data):
     assert counts.by_year() == filterset.qs.year_counts()
     assert counts.total() == filterset.qs.count()
     extent = tally.Counts(data.get("category"), data.get("status")).extent()
-    # The same counts and extent in one query, as the timeline asks for them.
-    assert tally.Counts(data.get("category"), data.get("status")).by_year_within(
-        data.get("year_from"), data.get("year_to")
-    ) == (counts.by_year(), extent)
     if filterset.qs.exists():
         unfiltered = EventFilter(
             {k: v for k, v in data.items() if k in ("category", "status")},
