@@ -1,6 +1,8 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from relations import export_views, views
+from relations.sitemaps import SITEMAPS, robots_txt
 
 app_name = "relations"
 
@@ -14,6 +16,8 @@ urlpatterns = [
     path("schemas/export-1.json", export_views.export_schema, name="export-schema"),
     path("feed/", export_views.feed, name="feed"),
     path("embed/", views.embed, name="embed"),
+    path("robots.txt", robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
