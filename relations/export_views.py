@@ -1,4 +1,5 @@
-"""Downloads of the filtered timeline, its Atom feed and the JSON export's schema."""
+"""Downloads of the filtered timeline, its Atom feed, the JSON export's schema and the
+Data page that lists them."""
 
 import hashlib
 import json
@@ -12,6 +13,7 @@ from django.http import (
     HttpResponseNotFound,
     StreamingHttpResponse,
 )
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
@@ -131,4 +133,60 @@ def feed(request):
     filterset = EventFilter(request.GET, queryset=Event.objects.public())
     if not filterset.is_valid():
         return bad_filters(filterset)
-    return EventFeed(filterset, settings.TIMELINE_TITLE, last_modified())(request)
+    return EventFeed(filterset, feed_title(filterset), last_modified())(request)
+
+
+# The Data page's formats: (what it is, what reads it), in the order a reader meets them.
+DATA_FORMATS = [
+    ("json", "JSON", "Every event with its dates, status, actors and citations, and the filters "
+     "applied.", "Scripts and notebooks (pandas, jq); validated by the JSON Schema below."),
+    ("csv", "CSV", "One row per event (RFC 4180, UTF-8).", "LibreOffice, pandas, R, databases."),
+    ("csv-excel", "CSV for Excel", "The same rows with a byte order mark.",
+     "Microsoft Excel, which needs the mark to read the text as UTF-8."),
+    ("ics", "iCalendar", "One all-day entry per event; vague dates say where they were placed.",
+     "Calendar apps: Google Calendar, Apple Calendar, Outlook, Thunderbird."),
+    ("timelinejs", "TimelineJS", "A slide per event, with the honest display date.",
+     "Knight Lab's TimelineJS: paste the address into its viewer."),
+    ("annotations", "Web annotations", "Each citation as a W3C Web Annotation on its source "
+     "(JSON-LD), quotes with their text-quote and position selectors.",
+     "Annotation tools and anything that reads JSON-LD."),
+]  # fmt: skip
+
+
+@require_safe
+@revalidated
+def data_page(request):
+    """Every download of the filtered view, with what each holds and what reads it."""
+    filterset = EventFilter(request.GET, queryset=Event.objects.public())
+    if not filterset.is_valid():
+        return bad_filters(filterset)
+    query = filterset.canonical_query()
+    suffix = f"?{query.urlencode()}" if query else ""
+    downloads = [
+        {
+            "label": label,
+            "holds": holds,
+            "read_by": read_by,
+            "url": reverse("relations:export", args=[fmt]) + suffix,
+            "filename": download_name(dict(query.lists()), FORMATS[fmt].suffix),
+        }
+        for fmt, label, holds, read_by in DATA_FORMATS
+    ]
+    context = {
+        "filter": filterset,
+        "query": query,
+        "count": filterset.qs.count(),
+        "downloads": downloads,
+        "feed_url": reverse("relations:feed") + suffix,
+        "feed_title": feed_title(filterset),
+        "schema_url": reverse("relations:export-schema"),
+        "timeline_url": reverse("relations:timeline") + suffix,
+    }
+    return render(request, "relations/data.html", context)
+
+
+def feed_title(filterset):
+    """The whole timeline's title, or what the filters select before it."""
+    if not filterset.is_filtered:
+        return settings.TIMELINE_TITLE
+    return f"{filterset.description()} · {settings.TIMELINE_TITLE}"

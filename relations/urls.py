@@ -15,6 +15,7 @@ urlpatterns = [
     path("export/<slug:fmt>/", export_views.export, name="export"),
     path("schemas/export-1.json", export_views.export_schema, name="export-schema"),
     path("feed/", export_views.feed, name="feed"),
+    path("data/", export_views.data_page, name="data"),
     path("embed/", views.embed, name="embed"),
     path("robots.txt", robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -336,7 +336,12 @@ def result_paths(prefix):
         name.replace("-", "_"): reverse("relations:export", args=[name])
         for name in ("json", "csv", "csv-excel", "ics", "timelinejs")
     }
-    return {**paths, "feed": reverse("relations:feed"), "embed": reverse("relations:embed")}
+    return {
+        **paths,
+        "feed": reverse("relations:feed"),
+        "embed": reverse("relations:embed"),
+        "data": reverse("relations:data"),
+    }
 
 
 def years_html(items):

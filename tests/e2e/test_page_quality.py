@@ -30,6 +30,7 @@ PUBLIC_PAGES = [
     "/sources/theworldnews-2024-08-23-china-belarus-cooperation/",
     "/sources/chinese-troops-in-belarus-explainer/",
     "/embed/?category=security",
+    "/data/?category=security",
     "/events/no-such-event/",
 ]
 WIDTHS = [1366, 390]
