@@ -81,8 +81,8 @@ def download_name(applied, suffix):
     return stem + suffix
 
 
-@require_safe
 @shared_with_any_origin
+@require_safe
 @revalidated
 def export(request, fmt):
     """The filtered timeline as a download, streamed."""
@@ -112,8 +112,8 @@ def export(request, fmt):
     return response
 
 
-@require_safe
 @shared_with_any_origin
+@require_safe
 @revalidated
 def export_schema(request):
     """The JSON Schema of /export/json/, at a URL that stays while the format's major
@@ -126,8 +126,8 @@ def export_schema(request):
     )
 
 
-@require_safe
 @shared_with_any_origin
+@require_safe
 @revalidated
 def feed(request):
     filterset = EventFilter(request.GET, queryset=Event.objects.public())

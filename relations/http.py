@@ -5,7 +5,8 @@
   before the view runs, and `Cache-Control: public, no-cache`: any cache may keep
   a page, but asks each time whether it is still current, so an edit shows at once.
 - `shared_with_any_origin`: `Access-Control-Allow-Origin: *` for the exports and
-  the feed, which pages on other sites (TimelineJS's hosted embed) fetch.
+  the feed, which pages on other sites (TimelineJS's hosted embed) fetch, and the
+  answer to their preflight requests.
 - `ResponseMiddleware`: gzip for text, except responses that carry a CSRF token
   (BREACH); HEAD answered without producing a streamed body; 304s without a
   Content-Security-Policy, which would replace the cached page's and its nonce.
@@ -19,6 +20,7 @@ import functools
 import hashlib
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.middleware.gzip import GZipMiddleware
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -38,6 +40,7 @@ COMPRESSIBLE_TYPES = (
     "text/",
     "application/json",
     "application/schema+json",
+    "application/ld+json",
     "application/atom+xml",
     "application/xml",
     "image/svg+xml",
@@ -119,7 +122,14 @@ def shared_with_any_origin(view):
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
+        if request.method == "OPTIONS":
+            # A script that sends If-None-Match (to revalidate) asks first: say yes.
+            response = HttpResponse(status=204)
+            response["Allow"] = response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+            response["Access-Control-Max-Age"] = "86400"
+        else:
+            response = view(request, *args, **kwargs)
         response["Access-Control-Allow-Origin"] = "*"
         # Scripts may read these too; the rest of the safelist is open already.
         response["Access-Control-Expose-Headers"] = "Content-Disposition, ETag, Last-Modified"

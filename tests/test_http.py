@@ -23,6 +23,8 @@ PUBLIC_URLS = [
     "/export/csv-excel/",
     "/export/ics/",
     "/export/timelinejs/",
+    "/export/annotations/",
+    "/data/",
     "/feed/",
     "/schemas/export-1.json",
 ]
@@ -162,6 +164,24 @@ def test_exports_and_feed_may_be_read_by_scripts_on_any_origin(client, timeline,
     not_modified = client.get(url, headers={"If-None-Match": etag, "Origin": "https://x.org"})
     assert not_modified.status_code == 304
     assert not_modified["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("url", EXPORT_URLS)
+def test_a_cross_origin_preflight_for_an_export_is_allowed(client, url):
+    """A script revalidating with If-None-Match is not a simple request: it asks first."""
+    response = client.options(
+        url,
+        headers={
+            "Origin": "https://x.org",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match",
+        },
+    )
+
+    assert response.status_code == 204
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in response["Access-Control-Allow-Methods"]
+    assert "if-none-match" in response["Access-Control-Allow-Headers"].lower()
 
 
 def test_pages_are_not_shared_with_other_origins(client, timeline):
