@@ -25,34 +25,6 @@ NEWEST_FIRST = ("-start_date", "-slug")
 CACHED_OPTIONS = ("actor", "source")
 
 
-class SourceFilterForm(forms.Form):
-    """The sources list's one filter: quoted texts kept here, or references."""
-
-    KINDS = [("", "All sources"), ("text", "Texts kept here (quoted)"), ("reference", "References")]
-
-    kind = forms.ChoiceField(
-        choices=KINDS,
-        required=False,
-        error_messages={"invalid_choice": "There is no kind of source “%(value)s”."},
-    )
-
-    def filter(self, sources):
-        kind = self.cleaned_data["kind"]
-        if kind == "text":
-            return sources.exclude(text="")
-        if kind == "reference":
-            return sources.filter(text="")
-        return sources
-
-    def links(self):
-        """[(label, query, current)] for the list's filter links."""
-        current = self.cleaned_data.get("kind", "") if self.is_valid() else ""
-        return [
-            (label, f"?kind={value}" if value else "?", value == current)
-            for value, label in self.KINDS
-        ]
-
-
 def option_html(value, label, count):
     if value == "":
         return format_html('<option value="">{}</option>', label)

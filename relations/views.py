@@ -30,11 +30,12 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from relations import axis, evidence, frontpage, listing, positions, tally
-from relations.filters import EventFilter, SourceFilterForm
+from relations.filters import EventFilter
 from relations.http import revalidated
 from relations.models import Citation, Event, Source, TimelineVersion, search_ids
 from relations.passages import excerpts, mark_citations
 from relations.search import split_search
+from relations.source_filters import SOURCES_PER_PAGE, SourceFilterForm, source_languages
 
 logger = logging.getLogger(__name__)
 
@@ -409,18 +410,28 @@ def event_detail(request, slug):
 
 
 @require_safe
+@vary_on_headers("HX-Request")
 @revalidated
 def source_list(request):
-    """The sources; `?kind=text` keeps the quoted texts kept here, `?kind=reference` the rest."""
-    form = SourceFilterForm(request.GET)
+    """The sources, searched, filtered and ordered as the reader asks, fifty a page; with
+    htmx, only the list and its count."""
+    form = SourceFilterForm(request.GET, languages=source_languages())
+    template = "relations/sources.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#source-results"
     if not form.is_valid():
-        context = {"form": form, "sources": []}
-        return render(request, "relations/sources.html", context, status=400)
+        return render(request, template, {"form": form, "page": None}, status=400)
     sources = form.filter(
         Source.objects.public().defer("text").with_event_counts().with_text_flag()
     )
-    context = {"form": form, "sources": sources.order_by("title", "slug")}
-    return render(request, "relations/sources.html", context)
+    page = Paginator(sources, SOURCES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "total": Source.objects.public().count() if form.is_filtered else page.paginator.count,
+        "query": form.query(),
+    }
+    return render(request, template, context)
 
 
 @require_safe

@@ -27,6 +27,7 @@ PUBLIC_PAGES = [
     "/events/li-shangfu-visits-belarus/",
     "/events/joint-statement-2024/",
     "/sources/",
+    "/sources/?language=ru&order=-events",
     "/sources/theworldnews-2024-08-23-china-belarus-cooperation/",
     "/sources/chinese-troops-in-belarus-explainer/",
     "/embed/?category=security",
