@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from relations import views
-from relations.models import Citation, Event, Source
+from relations.models import Citation, Event
 from tests.expected import titles_in_month
 from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory
 
