@@ -17,6 +17,10 @@ is an error: a bad row changes nothing.
 import csv
 import datetime as dt
 import io
+import itertools
+import math
+import re
+import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -31,6 +35,16 @@ from relations.models import Actor, Category, Event, Source
 from relations.publication import DRAFTED
 
 MAX_ROWS = 5000
+MAX_COLUMNS = 64
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+# XML elements of the XLSX sheet read at most, empty cells and rows included.
+MAX_SHEET_ELEMENTS = 500_000
+# Unpacked size of the XLSX parts read whole (shared strings, styles): the
+# sheet itself is read one row at a time.
+MAX_XLSX_PARTS_BYTES = 20 * 1024 * 1024
+MAX_CELL_CHILDREN = 1000
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
+CELL_REFERENCE = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 APP_COLUMNS = {"slug", "title", "start_date", "category"}
 TIMELINEJS_COLUMNS = {"year", "headline"}
 IMPORTED = "Imported from a spreadsheet"
@@ -53,34 +67,185 @@ class RowOutcome:
 
 
 def read_rows(data, filename):
-    """(header, [row dicts]) from CSV or XLSX bytes."""
+    """(header, [(number, row dict)]) from CSV or XLSX bytes.
+
+    Rows are read one at a time and reading stops at the first row past the
+    limits, so neither the file's size nor the size an XLSX sheet declares
+    decides how much is held in memory.
+    """
     if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
-        return _read_xlsx(data)
+        rows = _xlsx_rows(data)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SpreadsheetError(_("The CSV file is not UTF-8 text.")) from exc
+        rows = _csv_rows(text)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SpreadsheetError(_("The CSV file is not UTF-8 text.")) from exc
+        return _as_dicts(rows)
+    finally:
+        rows.close()
+
+
+def _csv_rows(text):
     reader = csv.reader(io.StringIO(text, newline=""))
-    rows = list(reader)
-    return _as_dicts(rows)
+    try:
+        for row in reader:
+            yield _bounded(dict(enumerate(row, start=1)), reader.line_num)
+    except csv.Error as exc:
+        raise SpreadsheetError(
+            _("The CSV file cannot be read at line %(line)d: %(error)s")
+            % {"line": reader.line_num, "error": exc}
+        ) from exc
 
 
-def _read_xlsx(data):
+def _bounded(cells, number):
+    """A row's cells as a list, refusing data beyond the column limit and overlong cells."""
+    for column, text in cells.items():
+        if column > MAX_COLUMNS and text.strip():
+            raise SpreadsheetError(
+                _(
+                    "Row %(row)d has data in column %(column)d; only the first %(limit)d "
+                    "columns are read."
+                )
+                % {"row": number, "column": column, "limit": MAX_COLUMNS}
+            )
+        if len(text) > MAX_CELL_CHARS:
+            raise SpreadsheetError(
+                _("Row %(row)d, column %(column)d holds more than %(limit)d characters.")
+                % {"row": number, "column": column, "limit": MAX_CELL_CHARS}
+            )
+    width = min(max(cells, default=0), MAX_COLUMNS)
+    return [cells.get(column, "") for column in range(1, width + 1)]
+
+
+def _xlsx_rows(data):
     from openpyxl import load_workbook
 
+    _check_unpacked_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise SpreadsheetError(
             _("The XLSX file cannot be read: %(error)s") % {"error": exc}
         ) from exc
-    sheet = workbook.worksheets[0]
-    rows = [
-        ["" if cell is None else _cell_text(cell) for cell in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]
-    workbook.close()
-    return _as_dicts(rows)
+    try:
+        yield from _sheet_rows(workbook, sheet)
+    except SpreadsheetError:
+        raise
+    except Exception as exc:  # a damaged sheet fails mid-way in as many ways
+        raise SpreadsheetError(
+            _("The XLSX file cannot be read: %(error)s") % {"error": exc}
+        ) from exc
+    finally:
+        workbook.close()
+
+
+def _check_unpacked_size(data):
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise SpreadsheetError(_("The XLSX file is not a readable ZIP archive.")) from exc
+    unpacked = sum(p.file_size for p in parts if not p.filename.startswith("xl/worksheets/"))
+    if unpacked > MAX_XLSX_PARTS_BYTES:
+        raise SpreadsheetError(
+            _("The XLSX file unpacks to more than %(limit)d MB besides its sheets; split it.")
+            % {"limit": MAX_XLSX_PARTS_BYTES // (1024 * 1024)}
+        )
+
+
+def _sheet_rows(workbook, sheet):
+    """Each row of the first sheet as it is in the file, never the padding up to the
+    dimension the sheet declares (openpyxl's own rows are padded to it, which a
+    declared A1:XFD1048576 makes endless).
+
+    openpyxl's parser turns each cell into its value (shared strings, dates from
+    the cell's style); this loop decides what is read and frees every element
+    once read.
+    """
+    from lxml.etree import iterparse
+    from openpyxl.worksheet._reader import CELL_TAG, ROW_TAG, WorkSheetParser
+
+    parser = WorkSheetParser(
+        None,
+        sheet._shared_strings,
+        data_only=True,
+        epoch=workbook.epoch,
+        date_formats=workbook._date_formats,
+        timedelta_formats=workbook._timedelta_formats,
+    )
+    number, cells, elements, in_cell = 0, {}, 0, 0
+    with sheet._get_source() as source:
+        for event, element in iterparse(
+            source, events=("start", "end"), resolve_entities=False, no_network=True
+        ):
+            if event == "start":
+                if element.tag == ROW_TAG:
+                    number = _row_number(element.get("r"), number)
+                    parser.row_counter, parser.col_counter, cells = number, 0, {}
+                elif element.tag == CELL_TAG:
+                    _check_reference(element.get("r"), number)
+                    in_cell = 1
+                elif in_cell:
+                    in_cell += 1
+                    if in_cell > MAX_CELL_CHILDREN:
+                        raise SpreadsheetError(
+                            _("Row %(row)d has a cell of more than %(limit)d XML elements.")
+                            % {"row": number, "limit": MAX_CELL_CHILDREN}
+                        )
+                continue
+            elements += 1
+            if elements > MAX_SHEET_ELEMENTS:
+                raise SpreadsheetError(
+                    _(
+                        "The sheet has more than %(limit)d cells and rows, empty ones "
+                        "included; split the file."
+                    )
+                    % {"limit": MAX_SHEET_ELEMENTS}
+                )
+            if element.tag == CELL_TAG:
+                in_cell = 0
+                cell = parser.parse_cell(element)
+                if cell["value"] is not None:
+                    cells[cell["column"]] = _cell_text(cell["value"])
+            elif element.tag == ROW_TAG:
+                yield _bounded(cells, number)
+            if not in_cell and element.getparent() is not None:
+                element.clear()
+                element.getparent().remove(element)
+
+
+def _row_number(reference, previous):
+    if reference is None:
+        number = previous + 1
+    elif reference.isascii() and reference.isdigit() and len(reference) <= 7:
+        number = int(reference)
+    else:
+        number = 0
+    if not 1 <= number <= EXCEL_ROWS:
+        raise SpreadsheetError(
+            _("After row %(row)d the sheet has a row “%(reference)s”, not a valid row number.")
+            % {"row": previous, "reference": reference if reference is not None else number}
+        )
+    return number
+
+
+def _check_reference(reference, row):
+    from openpyxl.utils import column_index_from_string
+
+    if reference is None:
+        return
+    match = CELL_REFERENCE.fullmatch(reference)
+    if (
+        match is None
+        or column_index_from_string(match[1]) > EXCEL_COLUMNS
+        or not 1 <= int(match[2]) <= EXCEL_ROWS
+    ):
+        raise SpreadsheetError(
+            _("Row %(row)d has a cell at “%(reference)s”, which is not a valid cell reference.")
+            % {"row": row, "reference": reference}
+        )
 
 
 def _cell_text(value):
@@ -94,18 +259,17 @@ def _cell_text(value):
 
 
 def _as_dicts(rows):
-    rows = [row for row in rows if any(str(cell).strip() for cell in row)]
-    if not rows:
+    rows = (row for row in rows if any(cell.strip() for cell in row))
+    header = next(rows, None)
+    if header is None:
         raise SpreadsheetError(_("The spreadsheet is empty."))
-    header = [str(cell).strip() for cell in rows[0]]
-    if len(rows) - 1 > MAX_ROWS:
+    header = [cell.strip() for cell in header]
+    body = list(itertools.islice(rows, MAX_ROWS + 1))
+    if len(body) > MAX_ROWS:
         raise SpreadsheetError(_("More than %(count)d rows; split the file.") % {"count": MAX_ROWS})
     return header, [
-        (
-            number,
-            {name.lower(): str(value).strip() for name, value in zip(header, row, strict=False)},
-        )
-        for number, row in enumerate(rows[1:], start=2)
+        (number, {name.lower(): value.strip() for name, value in zip(header, row, strict=False)})
+        for number, row in enumerate(body, start=2)
     ]
 
 
@@ -188,13 +352,17 @@ def _unquote_formula(value):
     return value
 
 
+ISO_YEAR = re.compile(r"[0-9]{4}", re.ASCII)
+ISO_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}", re.ASCII)
+
+
 def _iso(value, label):
     """A date as the export writes it: YYYY-MM-DD, or YYYY-MM / YYYY at coarser precision."""
     value = _unquote_formula(value)
     try:
-        if len(value) == 4:
+        if ISO_YEAR.fullmatch(value):
             return dt.date(int(value), 1, 1)
-        if len(value) == 7:
+        if ISO_MONTH.fullmatch(value):
             return dt.date(int(value[:4]), int(value[5:]), 1)
         return dt.date.fromisoformat(value)
     except ValueError as exc:
@@ -250,12 +418,15 @@ def _tljs_date(row, prefix, label):
         if not raw:
             return None
         try:
-            value = int(float(raw))
-        except ValueError as exc:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not value.is_integer():  # also inf and nan
             raise RowError(
-                _("The %(label)s %(part)s “%(value)s” is not a number.")
+                _("The %(label)s %(part)s “%(value)s” is not a whole number.")
                 % {"label": label, "part": name, "value": raw}
-            ) from exc
+            )
+        value = int(value)
         if not low <= value <= high:
             raise RowError(
                 _("The %(label)s %(part)s %(value)d is out of range.")
