@@ -324,25 +324,32 @@ class RowError(Exception):
 
 
 def app_values(row):
+    """The row's values by field; a column the file does not have is left out, so an
+    update leaves that field as it is (an empty cell still empties it)."""
     category = row.get("category", "")
     if category not in Category.values:
         raise RowError(_("Unknown category “%(value)s”.") % {"value": category})
-    precision = row.get("precision") or DatePrecision.DAY
-    if precision not in DatePrecision.values:
-        raise RowError(_("Unknown precision “%(value)s”.") % {"value": precision})
-    return {
+    values = {
         "slug": row.get("slug", ""),
         "title": _unquote_formula(row.get("title", "")),
-        "summary": _unquote_formula(row.get("summary", "")),
         "start_date": _iso(row.get("start_date", ""), _("start date")),
-        "end_date": _iso(row.get("end_date", ""), _("end date")) if row.get("end_date") else None,
-        "precision": precision,
-        "date_note": _unquote_formula(row.get("date_note", "")),
-        "date_edtf": row.get("date_edtf", ""),
         "category": category,
-        "actors": [name.strip() for name in row.get("actors", "").split(";") if name.strip()],
-        "sources": [slug.strip() for slug in row.get("sources", "").split(";") if slug.strip()],
     }
+    if "precision" in row:
+        values["precision"] = row["precision"] or DatePrecision.DAY
+        if values["precision"] not in DatePrecision.values:
+            raise RowError(_("Unknown precision “%(value)s”.") % {"value": row["precision"]})
+    if "end_date" in row:
+        values["end_date"] = _iso(row["end_date"], _("end date")) if row["end_date"] else None
+    for name in ("summary", "date_note"):
+        if name in row:
+            values[name] = _unquote_formula(row[name])
+    if "date_edtf" in row:
+        values["date_edtf"] = row["date_edtf"]
+    for name in ("actors", "sources"):
+        if name in row:
+            values[name] = [item.strip() for item in row[name].split(";") if item.strip()]
+    return values
 
 
 def _unquote_formula(value):
@@ -388,18 +395,20 @@ def timelinejs_values(row):
     group = row.get("group", "").strip()
     category = _category(group) if group else Category.DIPLOMACY
     slug = slugify(f"{headline} {start.year}")[:100].strip("-")
-    return {
+    # The template has no actors or sources: an update leaves them as they are.
+    values = {
         "slug": slug,
         "title": headline[:300],
-        "summary": strip_tags(row.get("text", "")).strip() or headline,
         "start_date": start,
         "end_date": end,
         "precision": precision,
-        "date_note": row.get("display date", ""),
         "category": category,
-        "actors": [],
-        "sources": [],
     }
+    if "text" in row:
+        values["summary"] = strip_tags(row["text"]).strip() or headline
+    if "display date" in row:
+        values["date_note"] = row["display date"]
+    return values
 
 
 def _category(group):
@@ -496,10 +505,10 @@ def assess(number, values, actors, seen_slugs):
     if slug in seen_slugs:
         raise RowError(_("The slug “%(slug)s” is on an earlier row too.") % {"slug": slug})
     seen_slugs.add(slug)
-    resolved = actors.resolve(values["actors"])
+    resolved = actors.resolve(values.get("actors", []))
+    sources = values.get("sources", [])
     missing = sorted(
-        set(values["sources"])
-        - set(Source.objects.filter(slug__in=values["sources"]).values_list("slug", flat=True))
+        set(sources) - set(Source.objects.filter(slug__in=sources).values_list("slug", flat=True))
     )
     if missing:
         raise RowError(_("Unknown source: %(slugs)s.") % {"slugs": ", ".join(missing)})
@@ -522,7 +531,7 @@ def assess(number, values, actors, seen_slugs):
     )
     if existing:
         changes = [name for name in COMPARED if before[name] != getattr(event, name)]
-        if before_actors != {actor.pk for actor in resolved}:
+        if "actors" in values and before_actors != {actor.pk for actor in resolved}:
             changes.append("actors")
         outcome.changes = changes
         if changes:
@@ -572,5 +581,6 @@ def apply(outcomes, user=None):
             event._history_user = user
             event.full_clean(exclude=["status"])
             event.save()
-            event.actors.set(outcome.actors)
+            if "actors" in outcome.values:
+                event.actors.set(outcome.actors)
     return created, updated
