@@ -29,6 +29,7 @@ from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from relations import maintenance
 from relations.dates import DatePrecision
 from relations.duplicates import probable_duplicates
 from relations.models import Actor, Category, Event, Source
@@ -565,7 +566,9 @@ def apply(outcomes, user=None):
             % {"count": len(errors), "row": errors[0].number, "reason": errors[0].reason}
         )
     created = updated = 0
-    with transaction.atomic():
+    # On SQLite the transaction holds the only write lock for as long as the rows
+    # take to save: other editors' saves get the maintenance page meanwhile.
+    with maintenance.import_running(_("a spreadsheet")), transaction.atomic():
         for outcome in outcomes:
             if outcome.outcome not in ("new", "update"):
                 continue
