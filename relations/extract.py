@@ -14,6 +14,13 @@ from django.utils.translation import gettext as _
 
 from relations.validators import CONTROL
 
+# Bounds on the work one document can cause. A web page's HTML past this size is
+# refused rather than cut, since a cut page may lose the article's end; trafilatura
+# takes seconds and hundreds of MB on a page of a few MB.
+MAX_HTML_BYTES = 3 * 1024 * 1024
+MAX_PDF_PAGES = 1000
+MAX_TEXT_CHARS = 10_000_000
+
 
 class ExtractionError(Exception):
     """The document has no text that can be extracted; the message says why."""
@@ -84,20 +91,41 @@ def extract(data, filename="", content_type="", url=None):
     if kind == "pdf":
         result = extract_pdf(data)
     elif kind == "html":
+        if len(data) > MAX_HTML_BYTES:
+            raise ExtractionError(
+                _(
+                    "The page's HTML is larger than %(limit)d MB, more than an article needs: "
+                    "paste the article's text instead."
+                )
+                % {"limit": MAX_HTML_BYTES // (1024 * 1024)}
+            )
         result = extract_html(decode(data), url)
     else:
         result = Extracted(text=normalise(decode(data)), kind="text")
     if not result.text:
         raise ExtractionError(_("No text could be extracted from this document."))
+    if len(result.text) > MAX_TEXT_CHARS:
+        raise ExtractionError(_too_long())
     return result
+
+
+def _too_long():
+    return _("The document has more than %(limit)d characters of text; split it.") % {
+        "limit": MAX_TEXT_CHARS
+    }
 
 
 def extract_html(html, url=None):
     import trafilatura
 
-    document = trafilatura.bare_extraction(
-        html, url=url, include_comments=False, include_tables=True, with_metadata=True
-    )
+    try:
+        document = trafilatura.bare_extraction(
+            html, url=url, include_comments=False, include_tables=True, with_metadata=True
+        )
+    except Exception as exc:  # lxml and trafilatura fail on some malformed pages
+        raise ExtractionError(
+            _("The page cannot be read: %(error)s") % {"error": str(exc)[:200]}
+        ) from exc
     if document is None:
         raise ExtractionError(_("No article text was found in this page."))
     return Extracted(
@@ -112,14 +140,26 @@ def extract_html(html, url=None):
 
 def extract_pdf(data):
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise ExtractionError(
+                _("The PDF has more than %(limit)d pages; split it.") % {"limit": MAX_PDF_PAGES}
+            )
+        pages, length = [], 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            length += len(pages[-1])
+            if length > MAX_TEXT_CHARS:
+                raise ExtractionError(_too_long())
         title = (reader.metadata.title if reader.metadata else None) or ""
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise ExtractionError(_("The PDF cannot be read: %(error)s") % {"error": exc}) from exc
+    except ExtractionError:
+        raise
+    except Exception as exc:  # a crafted PDF makes pypdf fail in many ways, deep recursion too
+        raise ExtractionError(
+            _("The PDF cannot be read: %(error)s") % {"error": str(exc)[:200] or type(exc).__name__}
+        ) from exc
     return Extracted(
         text=normalise("\n\n".join(page.strip() for page in pages)),
         title=one_line(str(title)),

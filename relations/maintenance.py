@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from django.db import connection
+from django.db import OperationalError, connection
 from django.shortcuts import render
 
 RETRY_AFTER_SECONDS = 60
@@ -70,7 +70,17 @@ class MaintenanceMiddleware:
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             running = running_import()
             if running is not None:
-                response = render(request, "maintenance.html", {"import": running}, status=503)
-                response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-                return response
+                return paused(request, running)
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """A write that waited out the busy timeout behind a long write on SQLite."""
+        if isinstance(exception, OperationalError) and "database is locked" in str(exception):
+            return paused(request, None)
+        return None
+
+
+def paused(request, running):
+    response = render(request, "maintenance.html", {"import": running}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -17,6 +17,10 @@ is an error: a bad row changes nothing.
 import csv
 import datetime as dt
 import io
+import itertools
+import math
+import re
+import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -25,12 +29,23 @@ from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from relations import maintenance
 from relations.dates import DatePrecision
 from relations.duplicates import probable_duplicates
 from relations.models import Actor, Category, Event, Source
 from relations.publication import DRAFTED
 
 MAX_ROWS = 5000
+MAX_COLUMNS = 64
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+# XML elements of the XLSX sheet read at most, empty cells and rows included.
+MAX_SHEET_ELEMENTS = 500_000
+# Unpacked size of the XLSX parts read whole (shared strings, styles): the
+# sheet itself is read one row at a time.
+MAX_XLSX_PARTS_BYTES = 20 * 1024 * 1024
+MAX_CELL_CHILDREN = 1000
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
+CELL_REFERENCE = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 APP_COLUMNS = {"slug", "title", "start_date", "category"}
 TIMELINEJS_COLUMNS = {"year", "headline"}
 IMPORTED = "Imported from a spreadsheet"
@@ -53,34 +68,185 @@ class RowOutcome:
 
 
 def read_rows(data, filename):
-    """(header, [row dicts]) from CSV or XLSX bytes."""
+    """(header, [(number, row dict)]) from CSV or XLSX bytes.
+
+    Rows are read one at a time and reading stops at the first row past the
+    limits, so neither the file's size nor the size an XLSX sheet declares
+    decides how much is held in memory.
+    """
     if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
-        return _read_xlsx(data)
+        rows = _xlsx_rows(data)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SpreadsheetError(_("The CSV file is not UTF-8 text.")) from exc
+        rows = _csv_rows(text)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SpreadsheetError(_("The CSV file is not UTF-8 text.")) from exc
+        return _as_dicts(rows)
+    finally:
+        rows.close()
+
+
+def _csv_rows(text):
     reader = csv.reader(io.StringIO(text, newline=""))
-    rows = list(reader)
-    return _as_dicts(rows)
+    try:
+        for row in reader:
+            yield _bounded(dict(enumerate(row, start=1)), reader.line_num)
+    except csv.Error as exc:
+        raise SpreadsheetError(
+            _("The CSV file cannot be read at line %(line)d: %(error)s")
+            % {"line": reader.line_num, "error": exc}
+        ) from exc
 
 
-def _read_xlsx(data):
+def _bounded(cells, number):
+    """A row's cells as a list, refusing data beyond the column limit and overlong cells."""
+    for column, text in cells.items():
+        if column > MAX_COLUMNS and text.strip():
+            raise SpreadsheetError(
+                _(
+                    "Row %(row)d has data in column %(column)d; only the first %(limit)d "
+                    "columns are read."
+                )
+                % {"row": number, "column": column, "limit": MAX_COLUMNS}
+            )
+        if len(text) > MAX_CELL_CHARS:
+            raise SpreadsheetError(
+                _("Row %(row)d, column %(column)d holds more than %(limit)d characters.")
+                % {"row": number, "column": column, "limit": MAX_CELL_CHARS}
+            )
+    width = min(max(cells, default=0), MAX_COLUMNS)
+    return [cells.get(column, "") for column in range(1, width + 1)]
+
+
+def _xlsx_rows(data):
     from openpyxl import load_workbook
 
+    _check_unpacked_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise SpreadsheetError(
             _("The XLSX file cannot be read: %(error)s") % {"error": exc}
         ) from exc
-    sheet = workbook.worksheets[0]
-    rows = [
-        ["" if cell is None else _cell_text(cell) for cell in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]
-    workbook.close()
-    return _as_dicts(rows)
+    try:
+        yield from _sheet_rows(workbook, sheet)
+    except SpreadsheetError:
+        raise
+    except Exception as exc:  # a damaged sheet fails mid-way in as many ways
+        raise SpreadsheetError(
+            _("The XLSX file cannot be read: %(error)s") % {"error": exc}
+        ) from exc
+    finally:
+        workbook.close()
+
+
+def _check_unpacked_size(data):
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise SpreadsheetError(_("The XLSX file is not a readable ZIP archive.")) from exc
+    unpacked = sum(p.file_size for p in parts if not p.filename.startswith("xl/worksheets/"))
+    if unpacked > MAX_XLSX_PARTS_BYTES:
+        raise SpreadsheetError(
+            _("The XLSX file unpacks to more than %(limit)d MB besides its sheets; split it.")
+            % {"limit": MAX_XLSX_PARTS_BYTES // (1024 * 1024)}
+        )
+
+
+def _sheet_rows(workbook, sheet):
+    """Each row of the first sheet as it is in the file, never the padding up to the
+    dimension the sheet declares (openpyxl's own rows are padded to it, which a
+    declared A1:XFD1048576 makes endless).
+
+    openpyxl's parser turns each cell into its value (shared strings, dates from
+    the cell's style); this loop decides what is read and frees every element
+    once read.
+    """
+    from lxml.etree import iterparse
+    from openpyxl.worksheet._reader import CELL_TAG, ROW_TAG, WorkSheetParser
+
+    parser = WorkSheetParser(
+        None,
+        sheet._shared_strings,
+        data_only=True,
+        epoch=workbook.epoch,
+        date_formats=workbook._date_formats,
+        timedelta_formats=workbook._timedelta_formats,
+    )
+    number, cells, elements, in_cell = 0, {}, 0, 0
+    with sheet._get_source() as source:
+        for event, element in iterparse(
+            source, events=("start", "end"), resolve_entities=False, no_network=True
+        ):
+            if event == "start":
+                if element.tag == ROW_TAG:
+                    number = _row_number(element.get("r"), number)
+                    parser.row_counter, parser.col_counter, cells = number, 0, {}
+                elif element.tag == CELL_TAG:
+                    _check_reference(element.get("r"), number)
+                    in_cell = 1
+                elif in_cell:
+                    in_cell += 1
+                    if in_cell > MAX_CELL_CHILDREN:
+                        raise SpreadsheetError(
+                            _("Row %(row)d has a cell of more than %(limit)d XML elements.")
+                            % {"row": number, "limit": MAX_CELL_CHILDREN}
+                        )
+                continue
+            elements += 1
+            if elements > MAX_SHEET_ELEMENTS:
+                raise SpreadsheetError(
+                    _(
+                        "The sheet has more than %(limit)d cells and rows, empty ones "
+                        "included; split the file."
+                    )
+                    % {"limit": MAX_SHEET_ELEMENTS}
+                )
+            if element.tag == CELL_TAG:
+                in_cell = 0
+                cell = parser.parse_cell(element)
+                if cell["value"] is not None:
+                    cells[cell["column"]] = _cell_text(cell["value"])
+            elif element.tag == ROW_TAG:
+                yield _bounded(cells, number)
+            if not in_cell and element.getparent() is not None:
+                element.clear()
+                element.getparent().remove(element)
+
+
+def _row_number(reference, previous):
+    if reference is None:
+        number = previous + 1
+    elif reference.isascii() and reference.isdigit() and len(reference) <= 7:
+        number = int(reference)
+    else:
+        number = 0
+    if not 1 <= number <= EXCEL_ROWS:
+        raise SpreadsheetError(
+            _("After row %(row)d the sheet has a row “%(reference)s”, not a valid row number.")
+            % {"row": previous, "reference": reference if reference is not None else number}
+        )
+    return number
+
+
+def _check_reference(reference, row):
+    from openpyxl.utils import column_index_from_string
+
+    if reference is None:
+        return
+    match = CELL_REFERENCE.fullmatch(reference)
+    if (
+        match is None
+        or column_index_from_string(match[1]) > EXCEL_COLUMNS
+        or not 1 <= int(match[2]) <= EXCEL_ROWS
+    ):
+        raise SpreadsheetError(
+            _("Row %(row)d has a cell at “%(reference)s”, which is not a valid cell reference.")
+            % {"row": row, "reference": reference}
+        )
 
 
 def _cell_text(value):
@@ -94,18 +260,17 @@ def _cell_text(value):
 
 
 def _as_dicts(rows):
-    rows = [row for row in rows if any(str(cell).strip() for cell in row)]
-    if not rows:
+    rows = (row for row in rows if any(cell.strip() for cell in row))
+    header = next(rows, None)
+    if header is None:
         raise SpreadsheetError(_("The spreadsheet is empty."))
-    header = [str(cell).strip() for cell in rows[0]]
-    if len(rows) - 1 > MAX_ROWS:
+    header = [cell.strip() for cell in header]
+    body = list(itertools.islice(rows, MAX_ROWS + 1))
+    if len(body) > MAX_ROWS:
         raise SpreadsheetError(_("More than %(count)d rows; split the file.") % {"count": MAX_ROWS})
     return header, [
-        (
-            number,
-            {name.lower(): str(value).strip() for name, value in zip(header, row, strict=False)},
-        )
-        for number, row in enumerate(rows[1:], start=2)
+        (number, {name.lower(): value.strip() for name, value in zip(header, row, strict=False)})
+        for number, row in enumerate(body, start=2)
     ]
 
 
@@ -160,25 +325,32 @@ class RowError(Exception):
 
 
 def app_values(row):
+    """The row's values by field; a column the file does not have is left out, so an
+    update leaves that field as it is (an empty cell still empties it)."""
     category = row.get("category", "")
     if category not in Category.values:
         raise RowError(_("Unknown category “%(value)s”.") % {"value": category})
-    precision = row.get("precision") or DatePrecision.DAY
-    if precision not in DatePrecision.values:
-        raise RowError(_("Unknown precision “%(value)s”.") % {"value": precision})
-    return {
+    values = {
         "slug": row.get("slug", ""),
         "title": _unquote_formula(row.get("title", "")),
-        "summary": _unquote_formula(row.get("summary", "")),
         "start_date": _iso(row.get("start_date", ""), _("start date")),
-        "end_date": _iso(row.get("end_date", ""), _("end date")) if row.get("end_date") else None,
-        "precision": precision,
-        "date_note": _unquote_formula(row.get("date_note", "")),
-        "date_edtf": row.get("date_edtf", ""),
         "category": category,
-        "actors": [name.strip() for name in row.get("actors", "").split(";") if name.strip()],
-        "sources": [slug.strip() for slug in row.get("sources", "").split(";") if slug.strip()],
     }
+    if "precision" in row:
+        values["precision"] = row["precision"] or DatePrecision.DAY
+        if values["precision"] not in DatePrecision.values:
+            raise RowError(_("Unknown precision “%(value)s”.") % {"value": row["precision"]})
+    if "end_date" in row:
+        values["end_date"] = _iso(row["end_date"], _("end date")) if row["end_date"] else None
+    for name in ("summary", "date_note"):
+        if name in row:
+            values[name] = _unquote_formula(row[name])
+    if "date_edtf" in row:
+        values["date_edtf"] = row["date_edtf"]
+    for name in ("actors", "sources"):
+        if name in row:
+            values[name] = [item.strip() for item in row[name].split(";") if item.strip()]
+    return values
 
 
 def _unquote_formula(value):
@@ -188,13 +360,17 @@ def _unquote_formula(value):
     return value
 
 
+ISO_YEAR = re.compile(r"[0-9]{4}", re.ASCII)
+ISO_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}", re.ASCII)
+
+
 def _iso(value, label):
     """A date as the export writes it: YYYY-MM-DD, or YYYY-MM / YYYY at coarser precision."""
     value = _unquote_formula(value)
     try:
-        if len(value) == 4:
+        if ISO_YEAR.fullmatch(value):
             return dt.date(int(value), 1, 1)
-        if len(value) == 7:
+        if ISO_MONTH.fullmatch(value):
             return dt.date(int(value[:4]), int(value[5:]), 1)
         return dt.date.fromisoformat(value)
     except ValueError as exc:
@@ -220,18 +396,20 @@ def timelinejs_values(row):
     group = row.get("group", "").strip()
     category = _category(group) if group else Category.DIPLOMACY
     slug = slugify(f"{headline} {start.year}")[:100].strip("-")
-    return {
+    # The template has no actors or sources: an update leaves them as they are.
+    values = {
         "slug": slug,
         "title": headline[:300],
-        "summary": strip_tags(row.get("text", "")).strip() or headline,
         "start_date": start,
         "end_date": end,
         "precision": precision,
-        "date_note": row.get("display date", ""),
         "category": category,
-        "actors": [],
-        "sources": [],
     }
+    if "text" in row:
+        values["summary"] = strip_tags(row["text"]).strip() or headline
+    if "display date" in row:
+        values["date_note"] = row["display date"]
+    return values
 
 
 def _category(group):
@@ -250,12 +428,15 @@ def _tljs_date(row, prefix, label):
         if not raw:
             return None
         try:
-            value = int(float(raw))
-        except ValueError as exc:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not value.is_integer():  # also inf and nan
             raise RowError(
-                _("The %(label)s %(part)s “%(value)s” is not a number.")
+                _("The %(label)s %(part)s “%(value)s” is not a whole number.")
                 % {"label": label, "part": name, "value": raw}
-            ) from exc
+            )
+        value = int(value)
         if not low <= value <= high:
             raise RowError(
                 _("The %(label)s %(part)s %(value)d is out of range.")
@@ -325,10 +506,10 @@ def assess(number, values, actors, seen_slugs):
     if slug in seen_slugs:
         raise RowError(_("The slug “%(slug)s” is on an earlier row too.") % {"slug": slug})
     seen_slugs.add(slug)
-    resolved = actors.resolve(values["actors"])
+    resolved = actors.resolve(values.get("actors", []))
+    sources = values.get("sources", [])
     missing = sorted(
-        set(values["sources"])
-        - set(Source.objects.filter(slug__in=values["sources"]).values_list("slug", flat=True))
+        set(sources) - set(Source.objects.filter(slug__in=sources).values_list("slug", flat=True))
     )
     if missing:
         raise RowError(_("Unknown source: %(slugs)s.") % {"slugs": ", ".join(missing)})
@@ -351,7 +532,7 @@ def assess(number, values, actors, seen_slugs):
     )
     if existing:
         changes = [name for name in COMPARED if before[name] != getattr(event, name)]
-        if before_actors != {actor.pk for actor in resolved}:
+        if "actors" in values and before_actors != {actor.pk for actor in resolved}:
             changes.append("actors")
         outcome.changes = changes
         if changes:
@@ -385,7 +566,9 @@ def apply(outcomes, user=None):
             % {"count": len(errors), "row": errors[0].number, "reason": errors[0].reason}
         )
     created = updated = 0
-    with transaction.atomic():
+    # On SQLite the transaction holds the only write lock for as long as the rows
+    # take to save: other editors' saves get the maintenance page meanwhile.
+    with maintenance.import_running(_("a spreadsheet")), transaction.atomic():
         for outcome in outcomes:
             if outcome.outcome not in ("new", "update"):
                 continue
@@ -401,5 +584,6 @@ def apply(outcomes, user=None):
             event._history_user = user
             event.full_clean(exclude=["status"])
             event.save()
-            event.actors.set(outcome.actors)
+            if "actors" in outcome.values:
+                event.actors.set(outcome.actors)
     return created, updated

@@ -3,21 +3,39 @@
 import base64
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from relations import spreadsheets
 from relations.duplicates import candidate_from, probable_duplicates
 from relations.editing import proposals as passages
 from relations.editing.sources import SourceFromDocumentForm, create_source
 from relations.models import Category, Source
+
+
+def within_upload_limits(request):
+    """Whether the form data fits the limits; reading it is what raises when it does not."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    # The file limit, plus room for the other fields and the multipart framing.
+    if length > settings.SOURCE_FETCH_MAX_BYTES + 64 * 1024:
+        return False
+    try:
+        return request.POST is not None
+    except RequestDataTooBig:
+        return False
 
 
 def admin_context(model_admin, request, title, **extra):
@@ -38,7 +56,9 @@ class SourceToolsAdmin:
         view = self.admin_site.admin_view
         return [
             path(
-                "add-from-document/", view(self.add_from_document), name="relations_source_add_from"
+                "add-from-document/",
+                view(csrf_exempt(self.add_from_document)),
+                name="relations_source_add_from",
             ),
             path(
                 "<path:object_id>/proposals/",
@@ -50,8 +70,32 @@ class SourceToolsAdmin:
         ]
 
     def add_from_document(self, request):
+        """The size of a paste is checked before the CSRF check reads the form: read
+        there, too much pasted text would end in a bare 400 with no word on why."""
         if not self.has_add_permission(request):
             raise PermissionDenied
+        if request.method == "POST" and not within_upload_limits(request):
+            self.message_user(
+                request,
+                _(
+                    "Too large: pasted text can be at most %(paste)s and a file at most "
+                    "%(file)s. Save a longer text as a .txt file and upload it."
+                )
+                % {
+                    "paste": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
+                    "file": filesizeformat(settings.SOURCE_FETCH_MAX_BYTES),
+                },
+                messages.ERROR,
+            )
+            context = admin_context(
+                self, request, _("Add a source from a document"), form=SourceFromDocumentForm()
+            )
+            return TemplateResponse(
+                request, "admin/relations/source/add_from.html", context, status=413
+            )
+        return csrf_protect(self.add_document)(request)
+
+    def add_document(self, request):
         form = SourceFromDocumentForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             source = create_source(form, request.user)
