@@ -10,8 +10,9 @@ Two layouts are read, told apart by their header row:
 Each row is new, an update (its slug exists and something differs), a duplicate
 (its slug exists unchanged, or it probably repeats another event) or an error
 with the reason; TimelineJS title and era rows are skipped. Apply saves the new
-and updated rows as drafts in one transaction, and refuses to run while any row
-is an error: a bad row changes nothing.
+rows as drafts, the updates of drafts as drafts and those of published events as
+pending revisions, in one transaction, and refuses to run while any row is an
+error: a bad row changes nothing.
 """
 
 import csv
@@ -28,7 +29,7 @@ from django.utils.translation import gettext as _
 from relations.dates import DatePrecision
 from relations.duplicates import probable_duplicates
 from relations.models import Actor, Category, Event, Source
-from relations.publication import DRAFTED
+from relations.publication import DRAFTED, Revision
 
 MAX_ROWS = 5000
 APP_COLUMNS = {"slug", "title", "start_date", "category"}
@@ -400,6 +401,10 @@ def apply(outcomes, user=None):
             set_values(event, outcome.values)
             event._history_user = user
             event.full_clean(exclude=["status"])
-            event.save()
-            event.actors.set(outcome.actors)
+            if event.is_draft:
+                event.save()
+                event.actors.set(outcome.actors)
+            else:
+                # Like a new row, a change to a published event is not public until reviewed.
+                Revision.propose(event, user, {"actors": outcome.actors})
     return created, updated
