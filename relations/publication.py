@@ -48,7 +48,7 @@ import json
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
@@ -332,21 +332,27 @@ def publish_revision(revision, user):
     Raises PermissionDenied if `user` may not, ValidationError if the record with the
     revision's changes is no longer valid (the revision then stays pending).
     """
-    if refusal := revision.publication_refusal(user):
-        raise PermissionDenied(refusal)
-    record = revision.record
-    related = {}
-    for name, value in revision.values.items():
-        field = record._meta.get_field(name)
-        if field.many_to_many:
-            related[name] = value
-        else:
-            setattr(record, field.attname, field.to_python(value))
-    record.full_clean()
-    author = revision.author.get_username() if revision.author else _("a deleted user")
-    record._history_user = user
-    record._change_reason = f"Published revision by {author}"
     with transaction.atomic():
+        # Locked, so that two editors publishing the same revision apply it once.
+        revision = Revision.objects.select_for_update().get(pk=revision.pk)
+        if refusal := revision.publication_refusal(user):
+            raise PermissionDenied(refusal)
+        record = revision.record
+        related = {}
+        for name, value in revision.values.items():
+            field = record._meta.get_field(name)
+            if not field.many_to_many:
+                setattr(record, field.attname, field.to_python(value))
+            elif field.related_model.objects.filter(pk__in=value).count() == len(set(value)):
+                related[name] = value
+            else:
+                raise ValidationError(
+                    _("Some of its %(field)s no longer exist.") % {"field": field.verbose_name}
+                )
+        record.full_clean()
+        author = revision.author.get_username() if revision.author else _("a deleted user")
+        record._history_user = user
+        record._change_reason = f"Published revision by {author}"
         record.save()
         for name, ids in related.items():
             getattr(record, name).set(ids)

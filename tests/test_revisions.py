@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, User
 
 from relations.models import Event
 from relations.spreadsheets import apply, preview
-from tests.factories import CitationFactory, EventFactory, SourceFactory
+from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory
 from tests.test_publication import make_editor
 
 pytestmark = pytest.mark.django_db
@@ -279,6 +279,8 @@ def test_a_contributor_withdraws_their_own_revision(client, contributor):
         {"publication": "publish-revision", "revision": "x"},
         {"publication": "publish-revision", "revision": "999999"},
         {"publication": "withdraw-revision", "revision": "-1"},
+        {"publication": "withdraw-revision", "revision": "²"},
+        {"publication": "publish-revision", "revision": "9" * 30},
     ],
 )
 def test_bad_publication_posts_get_a_4xx_or_a_message(client, editor, data):
@@ -355,3 +357,34 @@ def test_without_the_right_a_published_event_cannot_be_deleted(client, contribut
 
     assert Event.objects.filter(pk=event.pk).exists()
     assert not Event.objects.filter(pk=draft.pk).exists()
+
+
+def test_admin_pages_render_with_a_pending_revision(client, contributor):
+    event = EventFactory(title="Live title")
+    edit(client, event, title="Proposed title", actors=[])
+    version = event.history.latest("history_date")
+
+    for url in (
+        "/admin/relations/event/",
+        f"/admin/relations/event/{event.pk}/change/",
+        f"/admin/relations/event/{event.pk}/history/",
+        f"/admin/relations/event/{event.pk}/history/{version.history_id}/",
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_revision_naming_a_deleted_actor_is_refused_with_the_reason(client, contributor):
+    actor = ActorFactory()
+    event = EventFactory()
+    edit(client, event, actors=[actor.pk])
+    actor.delete()
+    client.force_login(make_editor("reviewer"))
+
+    response = client.post(
+        f"/admin/relations/event/{event.pk}/publication/",
+        {"publication": "publish-revision", "revision": event.revisions.get().pk},
+        follow=True,
+    )
+
+    assert "no longer exist" in response.content.decode()
+    assert event.revisions.get().state == "pending"

@@ -169,7 +169,11 @@ class PublicationAdmin:
 
     def change_revision(self, request, obj, change):
         revision_id = request.POST.get("revision", "")
-        revision = obj.revisions.filter(pk=revision_id).first() if revision_id.isdigit() else None
+        revision = (
+            obj.revisions.filter(pk=revision_id).first()
+            if revision_id.isascii() and revision_id.isdigit()
+            else None
+        )
         if revision is None:
             self.message_user(
                 request, _("“%(record)s” has no such revision.") % {"record": obj}, messages.ERROR
