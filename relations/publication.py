@@ -37,7 +37,8 @@ record, and how it follows the rule:
   draft, rows changing a published event become pending revisions by the importer;
 - deleting in the admin: a published record only with the publish permission;
 - a source from a document, an event from a passage: new drafts;
-- actors: shared names whose changes show on every event naming them, not covered;
+- actors (shared names shown on every event naming them) and the front page's
+  introduction: not covered, changed live by whoever has their change permission;
 - `import_timeline` and `import_events`: operators' commands, trusted like a
   database shell; import_timeline writes the fixture's records as they are,
   import_events follows the spreadsheet rules above.

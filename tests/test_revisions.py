@@ -2,6 +2,7 @@
 permission, and with the second-editor rule nobody publishes their own changes."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
 
 from relations.models import Event
@@ -127,6 +128,8 @@ def test_without_the_publish_permission_an_edit_of_a_published_event_is_a_revisi
     revision = event.revisions.get()
     assert (revision.author, revision.state) == (contributor, "pending")
     assert client.get(event.get_absolute_url()).content.decode().count("Contributor's title") == 0
+    log = LogEntry.objects.get(object_id=str(event.pk))
+    assert log.get_change_message() == "Proposed a revision."
 
 
 def test_an_editor_without_the_rule_edits_a_published_event_live(client, editor):

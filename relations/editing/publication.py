@@ -72,6 +72,12 @@ class PublicationAdmin:
         # to this user, so the inline formsets save nothing.)
         form.save_m2m = lambda: None
 
+    def log_change(self, request, obj, message):
+        if hasattr(obj, "_revision_refusal"):
+            # The admin's recent actions must not read as if the published record changed.
+            message = _("Proposed a revision.") if obj._revision else _("Proposed no change.")
+        return super().log_change(request, obj, message)
+
     def response_change(self, request, obj):
         if not hasattr(obj, "_revision_refusal"):
             return super().response_change(request, obj)
