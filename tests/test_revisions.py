@@ -4,6 +4,8 @@ permission, and with the second-editor rule nobody publishes their own changes."
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from relations.models import Event
 from relations.spreadsheets import apply, preview
@@ -391,3 +393,16 @@ def test_a_revision_naming_a_deleted_actor_is_refused_with_the_reason(client, co
 
     assert "no longer exist" in response.content.decode()
     assert event.revisions.get().state == "pending"
+
+
+def test_the_change_page_reads_pending_revisions_in_a_fixed_number_of_queries(client, contributor):
+    event = EventFactory(title="Live title")
+    url = f"/admin/relations/event/{event.pk}/change/"
+    counts = []
+    for revisions in (1, 5):
+        while event.revisions.count() < revisions:
+            edit(client, event, title=f"Proposal {event.revisions.count()}")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

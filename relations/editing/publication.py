@@ -101,7 +101,11 @@ class PublicationAdmin:
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
-        pending = obj.revisions.pending().select_related("author") if obj else []
+        pending = (
+            obj.revisions.pending().select_related("author").prefetch_related("record")
+            if obj
+            else []
+        )
         extra_context = {**(extra_context or {}), "pending_revisions": pending}
         return super().change_view(request, object_id, form_url, extra_context)
 
