@@ -15,6 +15,8 @@ QUOTE_WIDGET = forms.Textarea(attrs={"rows": 3, "cols": 80})
 
 
 class CitationInline(admin.StackedInline):
+    """A record's citations; read-only to whoever's changes to the record wait for review."""
+
     model = Citation
     extra = 1
     autocomplete_fields = ["source"]
@@ -29,6 +31,22 @@ class CitationInline(admin.StackedInline):
         elif db_field.name in ("note", "rank_reason"):
             kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def may_change_citations(self, request, obj):
+        return obj is None or not obj.citation_refusal(request.user)
+
+    def has_add_permission(self, request, obj):
+        return super().has_add_permission(request, obj) and self.may_change_citations(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.may_change_citations(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.may_change_citations(
+            request, obj
+        )
 
 
 class SourceCitationInline(CitationInline):
@@ -166,6 +184,28 @@ class CitationAdmin(SimpleHistoryAdmin):
     search_fields = ["quote", "event__title", "source__title"]
     autocomplete_fields = ["event", "source"]
     list_select_related = ["event", "source"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (
+            obj and obj.event.citation_refusal(request.user)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (
+            obj and obj.event.citation_refusal(request.user)
+        )
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class CitationForm(form):
+            def clean_event(self):
+                event = self.cleaned_data["event"]
+                if refusal := event.citation_refusal(request.user):
+                    raise forms.ValidationError(refusal)
+                return event
+
+        return CitationForm
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "quote":

@@ -35,7 +35,12 @@ from relations.dates import (
     iso_date,
 )
 from relations.passages import longest_common_run
-from relations.publication import Publication, PublicQuerySet, Publishable
+from relations.publication import (
+    Publication,
+    PublicQuerySet,
+    Publishable,
+    Revision,  # noqa: F401  (every model is found here)
+)
 from relations.search import split_search
 from relations.validators import (
     RefusesControlCharacters,

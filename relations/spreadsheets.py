@@ -10,8 +10,9 @@ Two layouts are read, told apart by their header row:
 Each row is new, an update (its slug exists and something differs), a duplicate
 (its slug exists unchanged, or it probably repeats another event) or an error
 with the reason; TimelineJS title and era rows are skipped. Apply saves the new
-and updated rows as drafts in one transaction, and refuses to run while any row
-is an error: a bad row changes nothing.
+rows as drafts, the updates of drafts as drafts and those of published events as
+pending revisions, in one transaction, and refuses to run while any row is an
+error: a bad row changes nothing.
 """
 
 import csv
@@ -33,7 +34,7 @@ from relations import maintenance
 from relations.dates import DatePrecision
 from relations.duplicates import probable_duplicates
 from relations.models import Actor, Category, Event, Source
-from relations.publication import DRAFTED
+from relations.publication import DRAFTED, Revision
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 64
@@ -583,7 +584,13 @@ def apply(outcomes, user=None):
             set_values(event, outcome.values)
             event._history_user = user
             event.full_clean(exclude=["status"])
-            event.save()
-            if "actors" in outcome.values:
-                event.actors.set(outcome.actors)
+            # A missing actors column leaves the actors as they are.
+            actors = {"actors": outcome.actors} if "actors" in outcome.values else {}
+            if event.is_draft:
+                event.save()
+                if actors:
+                    event.actors.set(outcome.actors)
+            else:
+                # Like a new row, a change to a published event is not public until reviewed.
+                Revision.propose(event, user, actors)
     return created, updated

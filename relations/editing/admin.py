@@ -160,6 +160,9 @@ class SourceToolsAdmin:
                 self.message_user(request, " ".join(error), messages.ERROR)
             return redirect(back)
         data = form.cleaned_data
+        if refusal := data["event"].citation_refusal(request.user):
+            self.message_user(request, refusal, messages.ERROR)
+            return redirect(back)
         try:
             passages.cite(
                 data["event"], data["source"], data["quote"], request.user, start=data["start"]
@@ -265,7 +268,10 @@ class EventToolsAdmin:
                     created, updated = spreadsheets.apply(outcomes, request.user)
                     self.message_user(
                         request,
-                        _("Imported %(created)d new and %(updated)d updated events as drafts.")
+                        _(
+                            "Imported %(created)d new and %(updated)d updated events: changes "
+                            "to published events are pending revisions, the rest are drafts."
+                        )
                         % {"created": created, "updated": updated},
                         messages.SUCCESS,
                     )

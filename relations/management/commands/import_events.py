@@ -3,7 +3,8 @@ as CSV or XLSX.
 
 Every row is checked first and its outcome printed (new, update, duplicate,
 error with the reason). Without --dry-run the new and updated rows are then
-saved as drafts in one transaction; if any row is an error nothing is saved.
+saved in one transaction, as drafts, or as pending revisions of published events;
+if any row is an error nothing is saved.
 """
 
 from pathlib import Path
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         if options["verbosity"] >= 1:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Imported {created} new and {updated} updated events as drafts."
+                    f"Imported {created} new and {updated} updated events: changes to "
+                    "published events are pending revisions, the rest are drafts."
                 )
             )
