@@ -256,8 +256,10 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            # Result lists, and the rendered events they are made of (one entry each).
-            "OPTIONS": {"MAX_ENTRIES": 20000},
+            # Anyone can ask for a query nobody asked before, and each result list
+            # kept is about 40 KB: past this many entries the least recently used
+            # third is dropped. (Redis is bounded by its own maxmemory: README.)
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("TIMELINE_CACHE_MAX_ENTRIES", "500"))},
         }
     }
 TIMELINE_CACHE_SECONDS = int(os.environ.get("TIMELINE_CACHE_SECONDS", "600"))
