@@ -182,14 +182,16 @@ def cached_results(request, filterset, query, version):
 
     Kept under the page the paginator shows, not the number asked for: any number
     past the end shows the last page, and `?page=1000`, `?page=1001`, … must not
-    each store a copy of it.
+    each store a copy of it. The embed snippet in it holds this site's address
+    as the reader reached it, so the scheme and host are part of the key.
     """
+    origin = f"{request.scheme}://{request.get_host()}"
     asked = page_parameter(request.GET.get("page"))
-    results = cache.get(results_cache_key(request.path, query, asked, version))
+    results = cache.get(results_cache_key(origin, request.path, query, asked, version))
     if results is None:
         found = paginate(filterset, asked, version)
         shown = found.page.number
-        key = results_cache_key(request.path, query, shown, version)
+        key = results_cache_key(origin, request.path, query, shown, version)
         if shown != asked:
             results = cache.get(key)
         if results is None:
@@ -198,9 +200,10 @@ def cached_results(request, filterset, query, version):
     return results
 
 
-def results_cache_key(path, query, page_number, version):
-    """Data version, path and validated query: an edit anywhere makes every key stale."""
-    digest = hashlib.sha256(f"{path}?{query.urlencode()}#{page_number}".encode()).hexdigest()
+def results_cache_key(origin, path, query, page_number, version):
+    """Data version, address and validated query: an edit anywhere makes every key stale."""
+    address = f"{origin}{path}?{query.urlencode()}#{page_number}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
     return f"timeline-results:{version}:{digest}"
 
 
@@ -220,8 +223,9 @@ def build_results(request, filterset, query, found, version):
     """The result list of a valid filter as HTML, with its status line; `found`, what
     paginate() found for the page asked for.
 
-    Every link in it is built from `query`, the validated filters, so what is
-    cached depends on nothing else in the request.
+    Every link in it is built from `query`, the validated filters, and the
+    request's scheme, host and path, so what is cached depends on nothing else
+    in the request.
     """
     page = found.page
     total = frontpage.total(version, settings.TIMELINE_PARTS_CACHE_SECONDS)

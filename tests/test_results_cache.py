@@ -53,3 +53,13 @@ def test_distinct_searches_keep_a_process_cache_within_its_bound(client, timelin
     for n in range(bound + 100):
         assert client.get(f"/?q=zq{n}x", headers=HTMX).status_code == 200
     assert len(cache._cache) <= bound
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
+def test_each_host_gets_an_embed_snippet_with_its_own_address(client, timeline, settings, headers):
+    settings.ALLOWED_HOSTS = ["a.example", "b.example"]
+    for host in ["a.example", "b.example", "a.example"]:
+        html = client.get("/?category=security", headers=headers, HTTP_HOST=host).content.decode()
+        assert f"iframe src=&quot;http://{host}/embed/?category=security&quot;" in html
+    secure = client.get("/?category=security", headers=headers, HTTP_HOST="a.example", secure=True)
+    assert "iframe src=&quot;https://a.example/embed/" in secure.content.decode()

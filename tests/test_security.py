@@ -1,7 +1,9 @@
+import html
 import os
 import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -117,6 +119,27 @@ def test_text_from_sources_and_editors_is_escaped(client, hostile, url, headers)
     assert response.status_code == 200
     assert "<script>alert" not in body
     assert "alert" in body  # the text is there, escaped
+
+
+class Tags(HTMLParser):
+    def __init__(self, text):
+        super().__init__()
+        self.tags = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_embed_snippet_copies_text_from_sources_as_text(client, hostile):
+    page = client.get("/?source=hostile-source&order=-date").content.decode()
+    (textarea,) = re.findall(r'<textarea id="embed-code"[^>]*>(.*?)</textarea>', page, re.S)
+    copied = html.unescape(textarea)  # what the browser shows, and the reader pastes
+
+    ((tag, attributes),) = Tags(copied).tags
+    assert tag == "iframe"
+    assert f"Source {SCRIPT}" in attributes["title"]
+    assert attributes["src"] == "http://testserver/embed/?source=hostile-source&order=-date"
 
 
 def test_admin_pages_escape_editor_text(client, hostile):
