@@ -2,7 +2,8 @@
 what it should not.
 
 Only http and https; every address the host name resolves to must be public
-(not loopback, private, link-local, multicast, reserved or unspecified) unless
+(not loopback, private, link-local, multicast, reserved or unspecified, nor an
+IPv6 address that carries such an IPv4 address) unless
 SOURCE_FETCH_ALLOW_PRIVATE is on, and the connection goes to an address that
 was checked, so a second DNS answer cannot swap in another. Redirects are
 followed by hand, each new address checked the same way. Connect and read
@@ -23,6 +24,24 @@ from django.utils.translation import gettext as _
 MAX_REDIRECTS = 5
 REDIRECTS = {301, 302, 303, 307, 308}
 USER_AGENT = "RelationsTimeline/1.0 (an editor adding a source)"
+# IPv6 addresses that reach the IPv4 address they carry (network, bits to its right):
+# the IPv4 address is the one to check. Python's is_global takes most of them for
+# public whatever they carry.
+IPV6_WRAPPING_IPV4 = [
+    (ipaddress.ip_network("::ffff:0:0/96"), 0),  # IPv4-mapped
+    (ipaddress.ip_network("::ffff:0:0:0/96"), 0),  # IPv4-translated (SIIT)
+    (ipaddress.ip_network("64:ff9b::/96"), 0),  # NAT64, the well-known prefix
+    (ipaddress.ip_network("::/96"), 0),  # IPv4-compatible, :: and ::1 among them
+    (ipaddress.ip_network("2002::/16"), 80),  # 6to4
+]
+# Never public, though is_global may say so: local-use NAT64 (where the IPv4 address
+# sits depends on the network), Teredo (the client address is hidden) and the
+# deprecated site-local addresses.
+IPV6_LOCAL = [
+    ipaddress.ip_network("64:ff9b:1::/48"),
+    ipaddress.ip_network("2001::/32"),
+    ipaddress.ip_network("fec0::/10"),
+]
 
 
 class FetchError(Exception):
@@ -121,10 +140,7 @@ def checked_address(host, port, allow_private):
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not allow_private:
         for address in addresses:
-            ip = ipaddress.ip_address(address.split("%")[0])
-            if ip.version == 6 and ip.ipv4_mapped:
-                ip = ip.ipv4_mapped
-            if not ip.is_global or ip.is_multicast:
+            if not is_public(ipaddress.ip_address(address.split("%")[0])):
                 raise FetchError(
                     _(
                         "“%(host)s” resolves to %(address)s, a private or local address; "
@@ -133,6 +149,17 @@ def checked_address(host, port, allow_private):
                     % {"host": host, "address": address}
                 )
     return addresses[0]
+
+
+def is_public(ip):
+    """Whether `ip` is a public unicast address, and so is any IPv4 address it carries."""
+    if ip.version == 6:
+        for network, shift in IPV6_WRAPPING_IPV4:
+            if ip in network:
+                return is_public(ipaddress.IPv4Address((int(ip) >> shift) & 0xFFFFFFFF))
+        if any(ip in network for network in IPV6_LOCAL):
+            return False
+    return ip.is_global and not ip.is_multicast
 
 
 def _read_limited(response, max_bytes):

@@ -5,7 +5,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from relations.fetch import FetchError, fetch
+from relations.fetch import FetchError, checked_address, fetch
 
 ARTICLE = b"<html><body><article><p>The ministers met in Minsk.</p></article></body></html>"
 
@@ -79,6 +79,59 @@ def test_a_name_resolving_to_loopback_is_refused(server):
     port = server.rsplit(":", 1)[1]
     with pytest.raises(FetchError, match=r"localhost.*resolves to"):
         fetch(f"http://localhost:{port}/article", allow_private=False)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+        "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+        "64:ff9b:1::808:808",  # local-use NAT64
+        "::ffff:0:7f00:1",  # SIIT of 127.0.0.1
+        "::ffff:127.0.0.1",  # IPv4-mapped
+        "::ffff:169.254.169.254",  # IPv4-mapped cloud metadata
+        "2002:7f00:1::1",  # 6to4 of 127.0.0.1
+        "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
+        "::127.0.0.1",  # IPv4-compatible
+        "::",
+        "::1",
+        "fec0::1",  # site-local
+        "fd00::1",  # unique local
+        "fe80::1",  # link-local
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+        "ff02::1",  # multicast
+        "100::1",  # discard-only
+        "2001:db8::1",  # documentation
+        "169.254.169.254",
+        "127.0.0.1",
+        "10.0.0.1",
+        "100.64.0.1",  # shared address space
+        "0.0.0.0",
+        "224.0.0.1",
+        "255.255.255.255",
+    ],
+)
+def test_an_address_that_is_or_wraps_a_local_one_is_refused(address):
+    with pytest.raises(FetchError, match="private or local address"):
+        checked_address(address, 80, allow_private=False)
+    host = f"[{address}]" if ":" in address else address
+    with pytest.raises(FetchError, match="private or local address"):
+        fetch(f"http://{host}/", allow_private=False)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "93.184.215.14",
+        "2606:4700:4700::1111",
+        "2a00:1450:4001:81c::200e",
+        "64:ff9b::5db8:d70e",  # NAT64 of 93.184.215.14, as DNS64 answers for it
+        "2002:5db8:d70e::1",  # 6to4 of 93.184.215.14
+        "::ffff:93.184.215.14",
+    ],
+)
+def test_a_public_address_passes_the_check(address):
+    assert checked_address(address, 80, allow_private=False) == address
 
 
 @pytest.mark.parametrize(
