@@ -298,6 +298,8 @@ TIMELINE_REQUIRE_SECOND_EDITOR = env_flag("TIMELINE_REQUIRE_SECOND_EDITOR")
 # Private and loopback addresses are refused unless SOURCE_FETCH_ALLOW_PRIVATE=1.
 SOURCE_FETCH_ALLOW_PRIVATE = env_flag("SOURCE_FETCH_ALLOW_PRIVATE")
 SOURCE_FETCH_TIMEOUT = float(os.environ.get("SOURCE_FETCH_TIMEOUT", "10"))
+# The whole fetch, redirects included: a server can keep each read within the timeout.
+SOURCE_FETCH_DEADLINE = float(os.environ.get("SOURCE_FETCH_DEADLINE", "15"))
 SOURCE_FETCH_MAX_BYTES = int(os.environ.get("SOURCE_FETCH_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # What this deployment follows; shown in page titles, feeds and export file names.

@@ -7,16 +7,21 @@ IPv6 address that carries such an IPv4 address) unless
 SOURCE_FETCH_ALLOW_PRIVATE is on, and the connection goes to an address that
 was checked, so a second DNS answer cannot swap in another. Redirects are
 followed by hand, each new address checked the same way. Connect and read
-time out; a body larger than SOURCE_FETCH_MAX_BYTES is refused as it streams.
+time out, and the whole fetch ends after SOURCE_FETCH_DEADLINE whatever the
+server sends; a body larger than SOURCE_FETCH_MAX_BYTES is refused as it streams.
 """
 
+import contextlib
 import ipaddress
 import socket
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
+import urllib3.connection
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,12 +61,22 @@ class Fetched:
     retrieved_at: datetime
 
 
-def fetch(url, *, allow_private=None, timeout=None, max_bytes=None):
+def fetch(url, *, allow_private=None, timeout=None, max_bytes=None, deadline=None):
     allow_private = settings.SOURCE_FETCH_ALLOW_PRIVATE if allow_private is None else allow_private
     timeout = timeout or settings.SOURCE_FETCH_TIMEOUT
     max_bytes = max_bytes or settings.SOURCE_FETCH_MAX_BYTES
+    with Deadline(deadline or settings.SOURCE_FETCH_DEADLINE) as time_left:
+        try:
+            return _fetch(url, allow_private, timeout, max_bytes, time_left)
+        except FetchError:
+            if time_left.expired:
+                raise FetchError(_too_slow(time_left.seconds)) from None
+            raise
+
+
+def _fetch(url, allow_private, timeout, max_bytes, time_left):
     for _redirect in range(MAX_REDIRECTS + 1):
-        response = _get_once(url, allow_private, timeout, max_bytes)
+        response = _get_once(url, allow_private, timeout, time_left)
         location = response.headers.get("Location")
         if response.status in REDIRECTS and location:
             response.release_conn()
@@ -74,6 +89,9 @@ def fetch(url, *, allow_private=None, timeout=None, max_bytes=None):
                 % {"status": response.status, "url": url}
             )
         body = _read_limited(response, max_bytes)
+        if time_left.expired:
+            # The connection was shut down, which ends a body of no stated length early.
+            raise FetchError(_too_slow(time_left.seconds))
         return Fetched(
             body=body,
             content_type=response.headers.get("Content-Type", ""),
@@ -83,7 +101,7 @@ def fetch(url, *, allow_private=None, timeout=None, max_bytes=None):
     raise FetchError(_("More than %(count)d redirects.") % {"count": MAX_REDIRECTS})
 
 
-def _get_once(url, allow_private, timeout, max_bytes):
+def _get_once(url, allow_private, timeout, time_left):
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise FetchError(
@@ -98,16 +116,15 @@ def _get_once(url, allow_private, timeout, max_bytes):
     except ValueError as exc:
         raise FetchError(_("The address has an invalid port.")) from exc
     address = checked_address(host, port, allow_private)
-    pool_class = (
-        urllib3.HTTPSConnectionPool if parts.scheme == "https" else urllib3.HTTPConnectionPool
-    )
+    pool_class = _HTTPSPool if parts.scheme == "https" else _HTTPPool
     options = {"server_hostname": host, "assert_hostname": host} if parts.scheme == "https" else {}
     pool = pool_class(
         address,
         port,
-        timeout=urllib3.Timeout(connect=timeout, read=timeout),
+        timeout=urllib3.Timeout(connect=min(timeout, time_left.remaining()), read=timeout),
         retries=False,
         maxsize=1,
+        time_left=time_left,
         **options,
     )
     path = parts.path or "/"
@@ -181,7 +198,84 @@ def _read_limited(response, max_bytes):
     return b"".join(chunks)
 
 
+def _too_slow(seconds):
+    return _("The server took longer than %(seconds)s s to send the document.") % {
+        "seconds": f"{seconds:g}"
+    }
+
+
 def _too_large(max_bytes):
     return _("The document is larger than %(size)d MB, the limit.") % {
         "size": max_bytes // (1024 * 1024) or 1
     }
+
+
+class Deadline:
+    """The time one fetch may take, connecting, redirects and all. When it is up, the
+    sockets of the fetch are shut down: a server that sends a byte now and then never
+    lets a read time out, and a blocked read can only be ended from outside."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+        self.expired = False
+        self._sockets = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self.expire)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._timer.cancel()
+
+    def remaining(self):
+        return max(self.ends - time.monotonic(), 0)
+
+    def watch(self, sock):
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut_down(sock)
+
+    def expire(self):
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut_down(sock)
+
+
+def _shut_down(sock):
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Watched:
+    """A connection whose socket its fetch's Deadline can shut down."""
+
+    def __init__(self, *args, time_left, **kwargs):
+        self.time_left = time_left
+        super().__init__(*args, **kwargs)
+
+    def _new_conn(self):
+        sock = super()._new_conn()
+        self.time_left.watch(sock)
+        return sock
+
+
+class _HTTPConnection(_Watched, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection

@@ -1,6 +1,7 @@
 """The URL fetcher against a local HTTP server started by the test."""
 
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -21,6 +22,8 @@ class Handler(BaseHTTPRequestHandler):
             ),
             "/redirect-ftp": lambda: self.redirect("ftp://example.org/file.txt"),
             "/loop": lambda: self.redirect("/loop"),
+            "/trickle": self.trickle,
+            "/trickle-headers": self.trickle_headers,
         }
         routes.get(self.path, self.missing)()
 
@@ -44,6 +47,25 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         for _ in range(10):
             self.wfile.write(b"y" * 1000)
+
+    def trickle(self):
+        # A byte at a time, each well within the read timeout.
+        self.send_response(200)
+        self.end_headers()
+        self.slowly(b"z" * 200)
+
+    def trickle_headers(self):
+        self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+        self.slowly(b"X-Slow: " + b"s" * 200 + b"\r\n\r\n")
+
+    def slowly(self, data):
+        try:
+            for byte in data:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.05)
+        except OSError:
+            pass  # the client hung up
 
     def redirect(self, location):
         self.send_response(302)
@@ -146,6 +168,18 @@ def test_only_http_and_https_are_fetched(url):
 def test_a_body_over_the_limit_is_refused(server, path):
     with pytest.raises(FetchError, match="larger than"):
         fetch(f"{server}{path}", allow_private=True, max_bytes=5000)
+
+
+@pytest.mark.parametrize("path", ["/trickle", "/trickle-headers"])
+def test_a_server_that_sends_slowly_is_cut_off_at_the_deadline(server, path):
+    with pytest.raises(FetchError, match="took longer than"):
+        fetch(f"{server}{path}", allow_private=True, timeout=5, deadline=0.3)
+
+
+def test_the_deadline_covers_the_whole_fetch_and_not_each_read(server, settings):
+    settings.SOURCE_FETCH_DEADLINE = 0.3
+    with pytest.raises(FetchError, match=r"took longer than 0\.3 s"):
+        fetch(f"{server}/trickle", allow_private=True)
 
 
 def test_redirects_are_followed_and_the_final_address_kept(server):
