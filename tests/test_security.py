@@ -131,15 +131,23 @@ class Tags(HTMLParser):
         self.tags.append((tag, dict(attrs)))
 
 
-def test_embed_snippet_copies_text_from_sources_as_text(client, hostile):
-    page = client.get("/?source=hostile-source&order=-date").content.decode()
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("source=hostile-source&order=-date", f"Source {SCRIPT}"),
+        ("q=%3Cscript%3Ealert%28%22owned%22%29&order=-date", '<script>alert("owned")'),
+    ],
+    ids=["source-title", "search"],
+)
+def test_embed_snippet_copies_text_from_sources_and_readers_as_text(client, hostile, query, text):
+    page = client.get(f"/?{query}").content.decode()
     (textarea,) = re.findall(r'<textarea id="embed-code"[^>]*>(.*?)</textarea>', page, re.S)
     copied = html.unescape(textarea)  # what the browser shows, and the reader pastes
 
     ((tag, attributes),) = Tags(copied).tags
     assert tag == "iframe"
-    assert f"Source {SCRIPT}" in attributes["title"]
-    assert attributes["src"] == "http://testserver/embed/?source=hostile-source&order=-date"
+    assert text in attributes["title"]
+    assert attributes["src"] == f"http://testserver/embed/?{query}"
 
 
 def test_admin_pages_escape_editor_text(client, hostile):
