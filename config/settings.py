@@ -7,8 +7,11 @@ CACHE_URL         a Redis URL shared by several servers; a per-process cache wit
 ALLOWED_HOSTS     comma-separated; defaults to localhost names.
 DJANGO_SECURE_SSL_REDIRECT / DJANGO_HSTS_SECONDS / DJANGO_BEHIND_TLS_PROXY
                   HTTPS settings, on by default when DJANGO_DEBUG is off.
+DJANGO_TRUSTED_PROXIES
+                  addresses of the proxies whose X-Forwarded-For is believed; none by default.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -32,6 +35,19 @@ def env_list(name, default):
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name):
+    """Comma-separated addresses or networks: 10.0.0.2, 10.0.0.0/24, fd00::/8."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item))
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an address or network ({error})."
+            ) from error
+    return networks
 
 
 DEBUG = env_flag("DJANGO_DEBUG")
@@ -214,23 +230,17 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# The client's address, for the lockout, comes from django-ipware. Behind
-# proxies, each appends the address it received the request from to
-# X-Forwarded-For, so the client is the TRUSTED_PROXY_COUNT-th address from the
-# right; anything a client writes into the header itself sits further left
-# and is ignored. Without a proxy, only REMOTE_ADDR counts.
-TRUSTED_PROXY_COUNT = int(
-    os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1" if BEHIND_PROXY else "0")
-)
-if TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    AXES_IPWARE_PROXY_ORDER = "left-most"
-    # ipware counts the proxies whose own addresses are in the header: all but the last.
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
-    # Longer chains (client-written entries on the left) are accepted, not discarded.
-    IPWARE_STRICT = False
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address, for the lockout: REMOTE_ADDR, or X-Forwarded-For when the
+# request comes from one of these proxies (relations/client_address.py). Reaching
+# the app's port directly, anyone can write anything into that header, so it is
+# not trusted because the app runs behind a proxy, only when that proxy sent it.
+if "DJANGO_TRUSTED_PROXY_COUNT" in os.environ:
+    raise ImproperlyConfigured(
+        "DJANGO_TRUSTED_PROXY_COUNT is replaced by DJANGO_TRUSTED_PROXIES: the addresses "
+        "or networks of the proxies in front of Django, e.g. 10.0.0.2 or 10.0.0.0/24."
+    )
+TRUSTED_PROXIES = env_networks("DJANGO_TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "relations.client_address.client_address"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -257,8 +267,10 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            # Result lists, and the rendered events they are made of (one entry each).
-            "OPTIONS": {"MAX_ENTRIES": 20000},
+            # Anyone can ask for a query nobody asked before, and each result list
+            # kept is about 40 KB: past this many entries the least recently used
+            # third is dropped. (Redis is bounded by its own maxmemory: README.)
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("TIMELINE_CACHE_MAX_ENTRIES", "500"))},
         }
     }
 TIMELINE_CACHE_SECONDS = int(os.environ.get("TIMELINE_CACHE_SECONDS", "600"))
@@ -287,6 +299,8 @@ TIMELINE_REQUIRE_SECOND_EDITOR = env_flag("TIMELINE_REQUIRE_SECOND_EDITOR")
 # Private and loopback addresses are refused unless SOURCE_FETCH_ALLOW_PRIVATE=1.
 SOURCE_FETCH_ALLOW_PRIVATE = env_flag("SOURCE_FETCH_ALLOW_PRIVATE")
 SOURCE_FETCH_TIMEOUT = float(os.environ.get("SOURCE_FETCH_TIMEOUT", "10"))
+# The whole fetch, redirects included: a server can keep each read within the timeout.
+SOURCE_FETCH_DEADLINE = float(os.environ.get("SOURCE_FETCH_DEADLINE", "15"))
 SOURCE_FETCH_MAX_BYTES = int(os.environ.get("SOURCE_FETCH_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # What this deployment follows; shown in page titles, feeds and export file names.

@@ -129,12 +129,7 @@ def timeline_response(request, template):
         query = filterset.canonical_query()
         if not fragment and has_empty_filters(request.GET, filterset):
             return redirect_without_empty_parameters(request, query)
-        page_number = page_parameter(request.GET.get("page"))
-        key = results_cache_key(request.path, query, page_number, version)
-        results = cache.get(key)
-        if results is None:
-            results = build_results(request, filterset, query, page_number, version)
-            cache.set(key, results, settings.TIMELINE_CACHE_SECONDS)
+        results = cached_results(request, filterset, query, version)
     else:
         query = QueryDict()
         results = filter_errors(request, filterset)
@@ -183,9 +178,33 @@ def page_parameter(value):
         return 1
 
 
-def results_cache_key(path, query, page_number, version):
-    """Data version, path and validated query: an edit anywhere makes every key stale."""
-    digest = hashlib.sha256(f"{path}?{query.urlencode()}#{page_number}".encode()).hexdigest()
+def cached_results(request, filterset, query, version):
+    """The result list of a valid filter, from the cache when it holds it.
+
+    Kept under the page the paginator shows, not the number asked for: any number
+    past the end shows the last page, and `?page=1000`, `?page=1001`, … must not
+    each store a copy of it. The embed snippet in it holds this site's address
+    as the reader reached it, so the scheme and host are part of the key.
+    """
+    origin = f"{request.scheme}://{request.get_host()}"
+    asked = page_parameter(request.GET.get("page"))
+    results = cache.get(results_cache_key(origin, request.path, query, asked, version))
+    if results is None:
+        found = paginate(filterset, asked, version)
+        shown = found.page.number
+        key = results_cache_key(origin, request.path, query, shown, version)
+        if shown != asked:
+            results = cache.get(key)
+        if results is None:
+            results = build_results(request, filterset, query, found, version)
+            cache.set(key, results, settings.TIMELINE_CACHE_SECONDS)
+    return results
+
+
+def results_cache_key(origin, path, query, page_number, version):
+    """Data version, address and validated query: an edit anywhere makes every key stale."""
+    address = f"{origin}{path}?{query.urlencode()}#{page_number}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
     return f"timeline-results:{version}:{digest}"
 
 
@@ -201,13 +220,14 @@ def filter_errors(request, filterset):
     }
 
 
-def build_results(request, filterset, query, page_number, version):
-    """The result list of a valid filter as HTML, with its status line.
+def build_results(request, filterset, query, found, version):
+    """The result list of a valid filter as HTML, with its status line; `found`, what
+    paginate() found for the page asked for.
 
-    Every link in it is built from `query`, the validated filters, so what is
-    cached depends on nothing else in the request.
+    Every link in it is built from `query`, the validated filters, and the
+    request's scheme, host and path, so what is cached depends on nothing else
+    in the request.
     """
-    found = paginate(filterset, page_number, version)
     page = found.page
     total = frontpage.total(version, settings.TIMELINE_PARTS_CACHE_SECONDS)
     status_text = f"Showing {page.paginator.count} of {total} event{pluralize(total)}"

@@ -127,7 +127,7 @@ def test_embed_links_stay_in_the_embed(client, timeline):
 def test_timeline_offers_the_snippet_that_embeds_this_view(client, timeline):
     html = client.get("/?category=security").content.decode()
     assert "Embed this view" in html
-    assert '&lt;iframe src="http://testserver/embed/?category=security"' in html
+    assert "&lt;iframe src=&quot;http://testserver/embed/?category=security&quot;" in html
 
 
 def test_overlapping_excerpts_from_one_source_become_one():

@@ -1,7 +1,9 @@
+import html
 import os
 import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -117,6 +119,35 @@ def test_text_from_sources_and_editors_is_escaped(client, hostile, url, headers)
     assert response.status_code == 200
     assert "<script>alert" not in body
     assert "alert" in body  # the text is there, escaped
+
+
+class Tags(HTMLParser):
+    def __init__(self, text):
+        super().__init__()
+        self.tags = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("source=hostile-source&order=-date", f"Source {SCRIPT}"),
+        ("q=%3Cscript%3Ealert%28%22owned%22%29&order=-date", '<script>alert("owned")'),
+    ],
+    ids=["source-title", "search"],
+)
+def test_embed_snippet_copies_text_from_sources_and_readers_as_text(client, hostile, query, text):
+    page = client.get(f"/?{query}").content.decode()
+    (textarea,) = re.findall(r'<textarea id="embed-code"[^>]*>(.*?)</textarea>', page, re.S)
+    copied = html.unescape(textarea)  # what the browser shows, and the reader pastes
+
+    ((tag, attributes),) = Tags(copied).tags
+    assert tag == "iframe"
+    assert text in attributes["title"]
+    assert attributes["src"] == f"http://testserver/embed/?{query}"
 
 
 def test_admin_pages_escape_editor_text(client, hostile):

@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db import OperationalError, connection
 from django.test import override_settings
 
+from relations import views
 from relations.models import Event, TimelineVersion
 from tests.conftest import FIXTURE
 from tests.factories import EventFactory
@@ -125,6 +126,21 @@ def test_timeline_served_from_redis_shows_an_edit_at_once(client, timeline, redi
         html = client.get("/?category=security", headers=HTMX).content.decode()
     assert f"Showing {security + 1} of {total + 1} events." in html
     assert "Brand new event" in html
+
+
+def test_pages_past_the_end_add_no_redis_keys(client, timeline, redis_prefix, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 10)
+    pages = -(-Event.objects.public().count() // views.PAGE_SIZE)
+    redis = redis_client()
+    with override_settings(CACHES=redis_caches(redis_prefix)):
+        for n in range(1, pages + 1):
+            client.get(f"/?page={n}", headers=HTMX)
+        keys = set(redis.scan_iter(f"{redis_prefix}:*"))
+        assert sum(b"timeline-results:" in key for key in keys) == pages
+
+        for n in range(pages + 1, pages + 5001):
+            assert client.get(f"/?page={n}", headers=HTMX).status_code == 200
+        assert set(redis.scan_iter(f"{redis_prefix}:*")) == keys
 
 
 # Two servers on one Redis --------------------------------------------------------------
