@@ -20,7 +20,21 @@ def event(timeline):
         .first()
     )
     assert event is not None and event.summary
+    # A draft, which an update changes in place (a published event gets a revision).
+    Event.objects.filter(pk=event.pk).update(publication=Event.Publication.DRAFT)
+    event.refresh_from_db()
     return event
+
+
+def test_an_update_of_a_published_event_without_actors_proposes_no_actor_change(timeline):
+    event = Event.objects.public().exclude(actors=None).first()
+    data = table([row(event, title=event.title + " (corrected)")])
+
+    [outcome] = preview(data, "events.csv")
+    apply([outcome])
+
+    [revision] = event.revisions.all()
+    assert revision.values == {"title": event.title + " (corrected)"}
 
 
 def row(event, **values):
