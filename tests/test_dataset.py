@@ -1,14 +1,21 @@
 """The China–Belarus data set as a reader meets it: enough events, each on evidence by the rules."""
 
+import csv
+import html
+import io
+import json
 import re
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.utils.html import escape
 
 from relations import evidence
 from relations.anchors import anchor
 from relations.dates import EventDate
 from relations.models import Actor, Citation, Event, Source
+from relations.passages import CONTEXT_CHARS
+from tests.test_drafts import EXPORT_FORMATS, crawl
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +180,111 @@ def test_heads_of_state_and_government_have_russian_and_chinese_aliases(timeline
         aliases = Actor.objects.get(slug=slug).aliases
         assert CYRILLIC.search(aliases), slug
         assert CJK.search(aliases), slug
+
+
+# A reader may meet a stored third-party text only as its quotes with CONTEXT_CHARS
+# either side: no run of LEAK_RUN characters from beyond that may reach them.
+LEAK_RUN = 60
+PROBE = LEAK_RUN // 2  # probes of PROBE characters every PROBE catch any longer run
+
+
+def hidden_probes(source):
+    """Stretches of the source's text beyond every quote and its context, as probes."""
+    text = source.text
+    shown = [False] * len(text)
+    for citation in Citation.objects.public().filter(source=source).exclude(quote=""):
+        for index in range(max(0, citation.start - CONTEXT_CHARS), citation.end + CONTEXT_CHARS):
+            if index < len(text):
+                shown[index] = True
+    probes, run, visible_text = [], [], []
+    for char, visible in zip(text + "\0", [*shown, True], strict=True):
+        if not visible:
+            run.append(char)
+            continue
+        hidden = "".join(run)
+        visible_text.append(" | " + char if run else char)
+        probes += [hidden[at : at + PROBE] for at in range(0, len(hidden) - PROBE + 1, PROBE)]
+        run = []
+    # A phrase the text repeats may be shown where it is quoted or near a quote; a
+    # headline is shown as the source's title.
+    visible_text = " ".join([*"".join(visible_text).split(), "\n", *source.title.split()])
+    probes = [" ".join(probe.split()) for probe in probes]
+    return [probe for probe in probes if probe not in visible_text]
+
+
+def readable(url, body):
+    """What a reader's software makes of a response: its text, unescaped, blanks collapsed."""
+    if (
+        url.startswith("/export/json")
+        or url.startswith("/export/annotations")
+        or (url.startswith("/export/timelinejs"))
+    ):
+        strings = []
+
+        def walk(value):
+            if isinstance(value, str):
+                strings.append(html.unescape(value))
+            elif isinstance(value, dict):
+                for item in value.values():
+                    walk(item)
+            elif isinstance(value, list):
+                for item in value:
+                    walk(item)
+
+        walk(json.loads(body))
+        text = "\n".join(strings)
+    elif url.startswith("/export/csv"):
+        text = "\n".join("\n".join(row) for row in csv.reader(io.StringIO(body)))
+    elif url.startswith("/export/ics"):
+        unfolded = body.replace("\r\n ", "").replace("\n ", "")
+        text = re.sub(r"\\([\\;,])", r"\1", unfolded).replace("\\n", "\n")
+    else:
+        text = html.unescape(body)
+    return " ".join(text.split())
+
+
+def test_anonymous_readers_never_get_a_stored_text_beyond_its_quotes_in_context(client, timeline):
+    stored = list(Source.objects.exclude(text=""))
+    assert len(stored) == 3
+    probes = {source.slug: hidden_probes(source) for source in stored}
+    assert all(probes.values())  # each text has more than its quoted passages
+
+    editor = User.objects.create_user("full-text-editor", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    for source in stored:  # fills no cache a reader could be served from
+        assert "Full text" in client.get(source.get_absolute_url()).content.decode()
+    client.logout()
+
+    first = [source.get_absolute_url() for source in stored]
+    first += [
+        event.get_absolute_url() for event in Event.objects.filter(citations__source__in=stored)
+    ]
+    first += [f"/export/{fmt}/?source={source.slug}" for source in stored for fmt in EXPORT_FORMATS]
+    first += [f"/feed/?source={source.slug}" for source in stored]
+    pages = crawl(client, first)
+    assert set(first) <= set(pages)
+    for url, (status, body) in pages.items():
+        if status != 200:
+            continue
+        text = readable(url.removeprefix("htmx:"), body)
+        for slug, hidden in probes.items():
+            leaked = [probe for probe in hidden if probe in text]
+            assert not leaked, (url, slug, leaked[:1])
+
+
+def test_editors_read_a_stored_text_whole_kept_out_of_shared_caches(client, timeline):
+    source = Source.objects.get(slug="chinese-troops-in-belarus-explainer")
+    ending = "What are the potential consequences of the China-Belarus partnership"
+    assert ending in source.text
+    assert ending not in client.get(source.get_absolute_url()).content.decode()
+
+    client.force_login(User.objects.create_user("reader", password="x-long-password"))
+    assert ending not in client.get(source.get_absolute_url()).content.decode()
+
+    editor = User.objects.create_user("editor", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    response = client.get(source.get_absolute_url())
+    assert ending in response.content.decode()
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
