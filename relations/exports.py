@@ -89,7 +89,8 @@ def write_fixture(stream):
 # Formats for the filtered timeline --------------------------------------------
 
 FORMAT_NAME = "relations-timeline-export"
-FORMAT_VERSION = "1.1"  # 1.1: date_edtf, earliest, latest, status_reason, claims
+# 1.1: date_edtf, earliest, latest, status_reason, claims; 1.2: the stance "announces".
+FORMAT_VERSION = "1.2"
 BUFFER_SIZE = 64 * 1024
 
 EXPORT_FIELDS = [
