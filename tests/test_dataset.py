@@ -93,7 +93,7 @@ def test_every_confirmed_event_satisfies_the_rules(timeline):
         supporting = [c for c in counted if c.stance == Citation.Stance.SUPPORTS]
         assert not [c for c in counted if c.stance == Citation.Stance.DISPUTES], event.slug
         assert not evidence.conflicting_claims(counted), event.slug
-        origins = {c.source.origin or c.source.publisher for c in supporting}
+        origins = {evidence.origin_of(c.source) for c in supporting}
         reliable = [c for c in supporting if c.source.reliability == Source.Reliability.RELIABLE]
         official = [c for c in reliable if c.source.kind == Source.Kind.OFFICIAL]
         assert (len(origins) >= 2 and reliable) or official, event.slug

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from relations import evidence
 from relations.models import Citation, Event, Source
 from tests.factories import CitationFactory, EventFactory, SourceFactory
 
@@ -88,11 +89,7 @@ def test_independent_sources_leave_unreliable_ones_out_and_show_them_apart(clien
     event = Event.objects.get(slug="diplomatic-relations-established")
     cited = event.citations.select_related("source")
     counted = sorted(
-        {
-            c.source.origin or c.source.publisher
-            for c in cited
-            if c.counts and c.stance == "supports"
-        }
+        {evidence.origin_of(c.source) for c in cited if c.counts and c.stance == "supports"}
     )
     unreliable = sorted({c.source.publisher for c in cited if c.source.reliability == "unreliable"})
     assert unreliable
