@@ -106,6 +106,44 @@ def test_no_event_rests_only_on_unreliable_sources_unless_reported_or_disputed(t
             assert event.status in (Event.Status.REPORTED, Event.Status.DISPUTED), event.slug
 
 
+def test_every_source_has_a_real_title(timeline):
+    for source in Source.objects.all():
+        assert "untitled" not in source.title.lower(), source.slug
+
+
+def test_titles_in_other_languages_have_one_english_gloss_format(timeline):
+    for source in Source.objects.exclude(language="en"):
+        # "Original title [English gloss]", or a descriptive title in square brackets.
+        assert re.fullmatch(r"[^\[\]]+ \[[^\[\]]+\]|\[[^\[\]]+\]", source.title), source.slug
+
+
+def test_no_event_rests_only_on_announcements_of_the_act(timeline):
+    for event in events():
+        stances = {c.stance for c in event.citations.all()}
+        assert Citation.Stance.SUPPORTS in stances, event.slug
+
+
+# A claim further than this from its event's span is about another event.
+CLAIM_REACH_DAYS = 2 * 366
+
+
+def test_no_claim_is_dated_far_outside_its_event(timeline):
+    for event in events():
+        when = event.when
+        last = when.latest or when.earliest
+        for citation in event.citations.all():
+            claim = citation.claimed
+            if claim is None:
+                continue
+            claim_last = claim.latest or claim.earliest
+            gap = max((claim.earliest - last).days, (when.earliest - claim_last).days, 0)
+            assert gap <= CLAIM_REACH_DAYS, (
+                event.slug,
+                citation.source.slug,
+                citation.claimed_date,
+            )
+
+
 def test_deprecated_and_preferred_claims_give_their_reason(timeline):
     ranked = Citation.objects.exclude(rank=Citation.Rank.NORMAL)
     assert ranked.exists()
@@ -288,3 +326,15 @@ def test_editors_read_a_stored_text_whole_kept_out_of_shared_caches(client, time
     response = client.get(source.get_absolute_url())
     assert ending in response.content.decode()
     assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+
+
+def test_belarusian_counterparts_are_actors_tagged_where_the_pages_name_them(timeline):
+    tagged = {
+        "stanislav-shushkevich": "joint-statement-1993",
+        "vladimir-yermoshin": "hu-jintao-visit-2000",
+        "vladimir-semashko": "wen-jiabao-minsk-communique-2007",
+    }
+    for slug, event in tagged.items():
+        actor = Actor.objects.get(slug=slug)
+        assert CYRILLIC.search(actor.aliases), slug
+        assert actor.events.filter(slug=event).exists(), slug
