@@ -17,8 +17,9 @@ source); models store its result and pages show it. The rules, in order:
    origin.
 4. Reported: everything else, including an event with no counted citation.
 
-One body, one origin: an origin is the body a source's `origin` (or, without
-one, its `publisher`) names, read by `body()`: a bracketed qualifier (a
+One body, one origin: an origin is the body a citation's own `origin` (a
+passage a rewrite took from another outlet), else its source's `origin`, else
+the source's `publisher` names, read by `body()`: a bracketed qualifier (a
 service, a site, a gloss: "BelTA (German service)") names no other body, and
 the other names a body goes by resolve through BODY_ALIASES.
 
@@ -86,6 +87,13 @@ def origin_of(source):
     return body(source.origin or source.publisher)
 
 
+def citation_origin(citation):
+    """The origin one citation counts for: its own, where the passage reproduces another
+    outlet than the rest of its source (a rewrite's paragraph taken from a wire story)."""
+    own = getattr(citation, "origin", "")
+    return body(own) if own else origin_of(citation.source)
+
+
 def counts(citation):
     """Whether a citation takes part in the rules (rule 1)."""
     return (
@@ -145,9 +153,9 @@ def assess(citations):
     official = [
         c for c in supporting if c.source.kind == OFFICIAL and c.source.reliability == RELIABLE
     ]
-    origins = _unique(origin_of(c.source) for c in supporting)
+    origins = _unique(citation_origin(c) for c in supporting)
     reliable_origins = _unique(
-        origin_of(c.source) for c in supporting if c.source.reliability == RELIABLE
+        citation_origin(c) for c in supporting if c.source.reliability == RELIABLE
     )
     left_out = _left_out_note(citations)
 
@@ -310,6 +318,6 @@ def sources_summary(citations):
 
     What "Independent sources" lists, with the unreliable ones shown apart.
     """
-    counted = _unique(origin_of(c.source) for c in citations if counts(c) and c.stance == SUPPORTS)
+    counted = _unique(citation_origin(c) for c in citations if counts(c) and c.stance == SUPPORTS)
     left_out = _unique(c.source.publisher for c in citations if c.source.reliability == UNRELIABLE)
     return sorted(counted), sorted(left_out)

@@ -31,7 +31,7 @@ from relations.models import Actor, Category, Citation, Event, Source
 CHUNK_SIZE = 1000
 CITATION_FIELDS = [
     "event", "source", "quote", "prefix", "suffix", "start", "end", "text_hash", "locator",
-    "stance", "claimed_date", "rank", "rank_reason", "note",
+    "stance", "claimed_date", "rank", "rank_reason", "origin", "note",
 ]  # fmt: skip
 
 

@@ -526,14 +526,14 @@ class EventQuerySet(PublicQuerySet):
             Citation.objects.filter(event_id__in=ids, source__publication=Publication.PUBLISHED)
             .order_by()
             .values_list(
-                "event_id", "source__origin", "source__publisher", "source__reliability",
-                "stance", "rank",
+                "event_id", "origin", "source__origin", "source__publisher",
+                "source__reliability", "stance", "rank",
             )
             .distinct()
         )  # fmt: skip
         counted, unreliable = {}, {}
-        for event_id, origin, publisher, reliability, stance, rank in rows:
-            name = evidence.body(origin or publisher)
+        for event_id, own, origin, publisher, reliability, stance, rank in rows:
+            name = evidence.body(own or origin or publisher)
             if reliability == Reliability.UNRELIABLE:
                 unreliable.setdefault(event_id, set()).add(name)
             elif stance == Stance.SUPPORTS and rank != Rank.DEPRECATED:
@@ -919,6 +919,14 @@ class Citation(RefusesControlCharacters, models.Model):
         ),
     )
     rank_reason = models.TextField("reason for the rank", blank=True)
+    origin = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=(
+            "Only when this passage reproduces another outlet than the source's origin, e.g. "
+            "Reuters for a rewrite's paragraph taken from Reuters while the rest is its own."
+        ),
+    )
     note = models.TextField(blank=True)
 
     objects = CitationManager()

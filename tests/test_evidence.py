@@ -189,3 +189,16 @@ def test_an_announcement_before_the_act_does_not_support_it():
         "2 independent origins, 1 rated reliable: BelTA, Xinhua. "
         "Left out, announced before the act only: Daily Paper, Reuters."
     )
+
+
+def test_a_passage_a_rewrite_took_from_a_wire_counts_as_the_wire():
+    rewrite = source("TheWorldNews", kind="aggregator")
+    taken = SimpleNamespace(source=rewrite, stance="supports", claimed_date="", rank="normal")
+    taken.origin = "Reuters"
+    verdict = assess([cite(RELIABLE_WIRE), taken])
+    assert verdict == (
+        REPORTED,
+        "One origin: Reuters; confirmation needs a second independent origin.",
+    )
+    own_words = assess([cite(RELIABLE_WIRE), cite(rewrite)])
+    assert own_words.reason == "2 independent origins, 1 rated reliable: Reuters, TheWorldNews."
