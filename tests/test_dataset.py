@@ -338,3 +338,12 @@ def test_belarusian_counterparts_are_actors_tagged_where_the_pages_name_them(tim
         actor = Actor.objects.get(slug=slug)
         assert CYRILLIC.search(actor.aliases), slug
         assert actor.events.filter(slug=event).exists(), slug
+
+
+def test_json_export_names_the_origin_each_citation_counts_for(client, timeline):
+    response = client.get("/export/json/")
+    data = json.loads(b"".join(response.streaming_content))
+    trade = next(e for e in data["events"] if e["slug"] == "trade-2023-above-8-4-billion")
+    origins = {c["origin"] for c in trade["citations"] if c["stance"] == "supports"}
+    # TheWorldNews's sentences on trade are Reuters' own, so the rewrite adds no origin.
+    assert origins == {"Reuters", "news.by"}
