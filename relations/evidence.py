@@ -70,7 +70,6 @@ BODY_ALIASES = {
     "新华社": "Xinhua",
     "Belarusian Telegraph Agency": "BelTA",
     "БелТА": "BelTA",
-    "Kazinform": "Kazinform",
     "President of Belarus": "President of the Republic of Belarus",
 }
 QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
