@@ -22,7 +22,7 @@ class CitationInline(admin.StackedInline):
     autocomplete_fields = ["source"]
     fields = [
         "source", "quote", ("prefix", "suffix"), "locator", "stance",
-        ("claimed_date", "rank"), "rank_reason", "note",
+        ("claimed_date", "rank"), "rank_reason", "origin", "note",
     ]  # fmt: skip
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -55,7 +55,7 @@ class SourceCitationInline(CitationInline):
     autocomplete_fields = ["event"]
     fields = [
         "event", "quote", ("prefix", "suffix"), "locator", "stance",
-        ("claimed_date", "rank"), "rank_reason", "note",
+        ("claimed_date", "rank"), "rank_reason", "origin", "note",
     ]  # fmt: skip
     extra = 0
     verbose_name_plural = "Citations of this source"

@@ -3,9 +3,11 @@
 `assess(citations)` is a pure function of an event's citations (each with its
 source); models store its result and pages show it. The rules, in order:
 
-1. Left out: a citation of a source rated unreliable, and a citation whose
-   claim an editor has deprecated (with a reason), count for nothing. They
-   stay on the event's page, shown apart.
+1. Left out: a citation of a source rated unreliable, a citation whose claim
+   an editor has deprecated (with a reason), and a citation that only
+   announces the act before it happened (stance "announces": "will sign",
+   "will attend") count for nothing. They stay on the event's page, shown
+   apart.
 2. Disputed: a counted citation disputes the event, or two counted citations
    claim dates that cannot both be true (their ranges do not overlap).
 3. Confirmed: at least two independent origins support the event and at least
@@ -15,10 +17,24 @@ source); models store its result and pages show it. The rules, in order:
    origin.
 4. Reported: everything else, including an event with no counted citation.
 
+One body, one origin: an origin is the body a citation's own `origin` (a
+passage a rewrite took from another outlet), else its source's `origin`, else
+the source's `publisher` names, read by `body()`: a bracketed qualifier (a
+service, a site, a gloss: "BelTA (German service)") names no other body, and
+the other names a body goes by resolve through BODY_ALIASES.
+
+Mirrors and reprints: a faithful copy of an official text or of a wire or
+state-media story (the whole text, unchanged, with its author named) is
+rated as its origin and has that origin, the copy named as the publisher;
+it never counts as a second origin. A rewrite or a copy that adds text of
+its own is rated for itself, and has an origin only where the copy says
+whose story it reproduces.
+
 Editors cannot set "confirmed" by hand; an override to reported or disputed
 needs a written reason and is shown as the editor's judgement (models.py).
 """
 
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -30,7 +46,7 @@ from relations.dates import EventDate, InvalidDate
 CONFIRMED, REPORTED, DISPUTED = "confirmed", "reported", "disputed"
 RELIABLE, UNRELIABLE = "reliable", "unreliable"
 OFFICIAL, AGGREGATOR = "official", "aggregator"
-SUPPORTS, DISPUTES = "supports", "disputes"
+SUPPORTS, DISPUTES, ANNOUNCES = "supports", "disputes", "announces"
 DEPRECATED, PREFERRED = "deprecated", "preferred"
 
 
@@ -39,14 +55,51 @@ class Assessment(NamedTuple):
     reason: str
 
 
+# Other names of a body that counts as one origin, each to the body's one name.
+BODY_ALIASES = {
+    "PRC Ministry of Foreign Affairs": "Ministry of Foreign Affairs of China",
+    "Chinese Ministry of Foreign Affairs": "Ministry of Foreign Affairs of China",
+    "China's foreign ministry": "Ministry of Foreign Affairs of China",
+    "外交部": "Ministry of Foreign Affairs of China",
+    "中华人民共和国外交部": "Ministry of Foreign Affairs of China",
+    "МИД КНР": "Ministry of Foreign Affairs of China",
+    "МИД Беларуси": "Ministry of Foreign Affairs of Belarus",
+    "ecns.cn": "China News Service",
+    "中国新闻社": "China News Service",
+    "Xinhua News Agency": "Xinhua",
+    "新华社": "Xinhua",
+    "Belarusian Telegraph Agency": "BelTA",
+    "БелТА": "BelTA",
+    "President of Belarus": "President of the Republic of Belarus",
+}
+QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def body(name):
+    """The one name of the body `name` stands for."""
+    base = QUALIFIER.sub("", name.strip()) or name.strip()
+    return BODY_ALIASES.get(base, base)
+
+
 def origin_of(source):
     """Who the reporting really comes from: sources with the same origin count once."""
-    return source.origin or source.publisher
+    return body(source.origin or source.publisher)
+
+
+def citation_origin(citation):
+    """The origin one citation counts for: its own, where the passage reproduces another
+    outlet than the rest of its source (a rewrite's paragraph taken from a wire story)."""
+    own = getattr(citation, "origin", "")
+    return body(own) if own else origin_of(citation.source)
 
 
 def counts(citation):
     """Whether a citation takes part in the rules (rule 1)."""
-    return citation.source.reliability != UNRELIABLE and citation.rank != DEPRECATED
+    return (
+        citation.source.reliability != UNRELIABLE
+        and citation.rank != DEPRECATED
+        and citation.stance != ANNOUNCES
+    )
 
 
 def claimed(citation):
@@ -99,9 +152,9 @@ def assess(citations):
     official = [
         c for c in supporting if c.source.kind == OFFICIAL and c.source.reliability == RELIABLE
     ]
-    origins = _unique(origin_of(c.source) for c in supporting)
+    origins = _unique(citation_origin(c) for c in supporting)
     reliable_origins = _unique(
-        origin_of(c.source) for c in supporting if c.source.reliability == RELIABLE
+        citation_origin(c) for c in supporting if c.source.reliability == RELIABLE
     )
     left_out = _left_out_note(citations)
 
@@ -139,6 +192,8 @@ def assess(citations):
             ) % {"origin": origins[0]}
     elif citations and not counted:
         unreliable = [c.source for c in citations if c.source.reliability == UNRELIABLE]
+        if any(c.stance == ANNOUNCES for c in citations):
+            return Assessment(REPORTED, _("No source reports that it happened.") + left_out)
         if unreliable:
             names = _names(s.publisher for s in unreliable)
             return Assessment(
@@ -165,6 +220,11 @@ def _left_out_note(citations):
     deprecated = [
         c for c in citations if c.source.reliability != UNRELIABLE and c.rank == DEPRECATED
     ]
+    announced = _unique(
+        c.source.publisher
+        for c in citations
+        if c.stance == ANNOUNCES and c.source.reliability != UNRELIABLE and c.rank != DEPRECATED
+    )
     notes = []
     if unreliable:
         notes.append(
@@ -183,6 +243,10 @@ def _left_out_note(citations):
                 len(deprecated),
             )
             % {"count": len(deprecated)}
+        )
+    if announced:
+        notes.append(
+            _("Left out, announced before the act only: %(names)s.") % {"names": _names(announced)}
         )
     return "".join(" " + note for note in notes)
 
@@ -253,6 +317,6 @@ def sources_summary(citations):
 
     What "Independent sources" lists, with the unreliable ones shown apart.
     """
-    counted = _unique(origin_of(c.source) for c in citations if counts(c) and c.stance == SUPPORTS)
+    counted = _unique(citation_origin(c) for c in citations if counts(c) and c.stance == SUPPORTS)
     left_out = _unique(c.source.publisher for c in citations if c.source.reliability == UNRELIABLE)
     return sorted(counted), sorted(left_out)

@@ -25,13 +25,14 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.http import urlencode
 
+from relations import evidence
 from relations.dates import DatePrecision, SpanDates
 from relations.models import Actor, Category, Citation, Event, Source
 
 CHUNK_SIZE = 1000
 CITATION_FIELDS = [
     "event", "source", "quote", "prefix", "suffix", "start", "end", "text_hash", "locator",
-    "stance", "claimed_date", "rank", "rank_reason", "note",
+    "stance", "claimed_date", "rank", "rank_reason", "origin", "note",
 ]  # fmt: skip
 
 
@@ -89,7 +90,9 @@ def write_fixture(stream):
 # Formats for the filtered timeline --------------------------------------------
 
 FORMAT_NAME = "relations-timeline-export"
-FORMAT_VERSION = "1.1"  # 1.1: date_edtf, earliest, latest, status_reason, claims
+# 1.1: date_edtf, earliest, latest, status_reason, claims; 1.2: the stance "announces" and
+# each citation's origin.
+FORMAT_VERSION = "1.2"
 BUFFER_SIZE = 64 * 1024
 
 EXPORT_FIELDS = [
@@ -98,7 +101,7 @@ EXPORT_FIELDS = [
 ]  # fmt: skip
 CITATION_EXPORT_FIELDS = [
     "event_id", "quote", "stance", "locator", "source__slug", "source__title", "source__url",
-    "claimed_date", "rank", "rank_reason",
+    "claimed_date", "rank", "rank_reason", "origin", "source__origin", "source__publisher",
 ]  # fmt: skip
 
 # C0 and C1 control characters other than tab, line feed and carriage return:
@@ -268,10 +271,21 @@ def event_record(event, context):
                 "claimed_date": citation["claimed_date"] or None,
                 "rank": citation["rank"],
                 "rank_reason": citation["rank_reason"],
+                "origin": evidence.body(
+                    citation["origin"]
+                    or citation["source__origin"]
+                    or citation["source__publisher"]
+                ),
             }
             for citation in event.citations
         ],
     }
+
+
+def counted_origin(citation):
+    """The origin a citation's values count for, as relations.evidence names it."""
+    own = citation["origin"] or citation["source__origin"] or citation["source__publisher"]
+    return evidence.body(own)
 
 
 def stream_json_document(header, entries):

@@ -6,9 +6,9 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import connection, connections, models, transaction
-from django.db.models import Count, ExpressionWrapper, Q, Value
+from django.db.models import Count, ExpressionWrapper, Q
 from django.db.models.expressions import Col, RawSQL
-from django.db.models.functions import Coalesce, ExtractYear, NullIf
+from django.db.models.functions import ExtractYear
 from django.db.models.signals import (
     m2m_changed,
     post_delete,
@@ -113,6 +113,8 @@ class Status(models.TextChoices):
 class Stance(models.TextChoices):
     SUPPORTS = "supports", "Supports"
     DISPUTES = "disputes", "Disputes"
+    # Says beforehand that the act will happen ("will sign", "will attend"): never support.
+    ANNOUNCES = "announces", "Announces beforehand"
 
 
 class Rank(models.TextChoices):
@@ -523,22 +525,27 @@ class EventQuerySet(PublicQuerySet):
         """
         events = list(self.defer("search_document"))
         ids = [event.pk for event in events]
-        origin = Coalesce(NullIf("source__origin", Value("")), "source__publisher")
-        unreliable = Q(source__reliability=Reliability.UNRELIABLE)
-        # Origins that count under the evidence rules, and those rated unreliable, apart.
-        counted = Q(stance=Stance.SUPPORTS) & ~unreliable & ~Q(rank=Rank.DEPRECATED)
-        sources = {
-            event_id: (counted_origins, unreliable_origins)
-            for event_id, counted_origins, unreliable_origins in Citation.objects.filter(
-                event_id__in=ids, source__publication=Publication.PUBLISHED
-            )
+        # Origins that count under the evidence rules, and those rated unreliable, apart;
+        # counted in Python, where evidence.body() tells one body's names apart.
+        rows = (
+            Citation.objects.filter(event_id__in=ids, source__publication=Publication.PUBLISHED)
             .order_by()
-            .values("event_id")
-            .annotate(
-                n=Count(origin, distinct=True, filter=counted),
-                u=Count(origin, distinct=True, filter=unreliable),
+            .values_list(
+                "event_id", "origin", "source__origin", "source__publisher",
+                "source__reliability", "stance", "rank",
             )
-            .values_list("event_id", "n", "u")
+            .distinct()
+        )  # fmt: skip
+        counted, unreliable = {}, {}
+        for event_id, own, origin, publisher, reliability, stance, rank in rows:
+            name = evidence.body(own or origin or publisher)
+            if reliability == Reliability.UNRELIABLE:
+                unreliable.setdefault(event_id, set()).add(name)
+            elif stance == Stance.SUPPORTS and rank != Rank.DEPRECATED:
+                counted.setdefault(event_id, set()).add(name)
+        sources = {
+            event_id: (len(counted.get(event_id, ())), len(unreliable.get(event_id, ())))
+            for event_id in ids
         }
         names = {}
         links = Event.actors.through.objects.filter(event_id__in=ids)
@@ -917,6 +924,14 @@ class Citation(RefusesControlCharacters, models.Model):
         ),
     )
     rank_reason = models.TextField("reason for the rank", blank=True)
+    origin = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=(
+            "Only when this passage reproduces another outlet than the source's origin, e.g. "
+            "Reuters for a rewrite's paragraph taken from Reuters while the rest is its own."
+        ),
+    )
     note = models.TextField(blank=True)
 
     objects = CitationManager()

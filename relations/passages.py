@@ -44,15 +44,17 @@ def surrounding(text, quote, context=CONTEXT_CHARS, start=None):
     )
 
 
-def mark_citations(text, citations, number_of):
+def mark_citations(text, citations, number_of, window=None):
     """The text as HTML, each cited passage in a <mark> linked to its events.
 
     Overlapping quotes are merged into one mark that links to all of them;
     every citation gets anchors `citation-<pk>` and `q-<start>-<end>` (stable
     across databases: the link to this quote) where its quote starts.
     `number_of` maps a citation to the number it has in the list beside the text.
-    Citations without a quote (of a reference) are skipped.
+    Citations without a quote (of a reference) are skipped. `window` (start,
+    end) limits the HTML to that stretch of the text, which must hold the quotes.
     """
+    first, last = window or (0, len(text))
     spans = []
     for citation in citations:
         if not citation.quote:
@@ -64,7 +66,7 @@ def mark_citations(text, citations, number_of):
             spans.append((start, start + len(citation.quote), citation))
     spans.sort(key=lambda span: (span[0], span[1]))
 
-    parts, cursor, index = [], 0, 0
+    parts, cursor, index = [], first, 0
     while index < len(spans):
         start, end, _ = spans[index]
         group = []
@@ -75,8 +77,31 @@ def mark_citations(text, citations, number_of):
         parts.append(escape(text[cursor:start]))
         parts.append(_marked(text, start, end, group, number_of))
         cursor = end
-    parts.append(escape(text[cursor:]))
+    parts.append(escape(text[cursor:last]))
     return mark_safe("".join(parts))
+
+
+@dataclass
+class MarkedExcerpt:
+    html: str
+    clipped_start: bool
+    clipped_end: bool
+
+
+def marked_excerpts(text, citations, number_of, context=CONTEXT_CHARS):
+    """What readers see of a stored third-party text: its cited passages, each in at most
+    `context` characters either side, marked and anchored as mark_citations marks the
+    whole text, so links to a quote reach it either way."""
+    quoted = [citation for citation in citations if citation.quote]
+    return [
+        MarkedExcerpt(
+            mark_citations(text, excerpt.citations, number_of, (excerpt.start, excerpt.end)),
+            excerpt.clipped_start,
+            excerpt.clipped_end,
+        )
+        for excerpt in excerpts(text, quoted, context)
+        if excerpt.segments
+    ]
 
 
 def _marked(text, start, end, group, number_of):
@@ -184,6 +209,8 @@ class Excerpt:
     citations: list
     clipped_start: bool
     clipped_end: bool
+    start: int = 0  # where the stretch lies in the text
+    end: int = 0
 
 
 def excerpts(text, citations, context=CONTEXT_CHARS):
@@ -228,5 +255,5 @@ def excerpts(text, citations, context=CONTEXT_CHARS):
             cursor = max(cursor, end)
         if right > cursor:
             segments.append((text[cursor:right], False))
-        result.append(Excerpt(segments, cited, left > 0, right < len(text)))
+        result.append(Excerpt(segments, cited, left > 0, right < len(text), left, right))
     return result + references

@@ -33,7 +33,7 @@ from relations import axis, evidence, frontpage, listing, positions, tally
 from relations.filters import EventFilter
 from relations.http import revalidated
 from relations.models import Citation, Event, Source, TimelineVersion, search_ids
-from relations.passages import excerpts, mark_citations
+from relations.passages import excerpts, mark_citations, marked_excerpts
 from relations.search import split_search
 from relations.source_filters import SOURCES_PER_PAGE, SourceFilterForm, source_languages
 
@@ -383,6 +383,13 @@ def previews_drafts(request):
     return user.is_active and user.is_staff and user.has_perm("relations.view_event")
 
 
+def reads_full_texts(request):
+    """Editors read a stored text whole; readers see only its cited passages in context,
+    because third-party articles are not republished (the About page says so)."""
+    user = request.user
+    return user.is_active and user.is_staff and user.has_perm("relations.view_source")
+
+
 def visible(queryset, request):
     return queryset.all() if previews_drafts(request) else queryset.public()
 
@@ -470,10 +477,18 @@ def source_detail(request, slug):
         key=lambda citation: (citation.position, citation.pk),
     )
     numbers = {citation.pk: number for number, citation in enumerate(citations, start=1)}
+    full_text = reads_full_texts(request)
     context = {
         "source": source,
         "citations": citations,
         "event_count": len({citation.event_id for citation in citations}),
-        "marked_text": mark_citations(source.text, citations, numbers),
+        "full_text": full_text,
     }
-    return preview_response(request, render(request, "relations/source.html", context))
+    if full_text:
+        context["marked_text"] = mark_citations(source.text, citations, numbers)
+    else:
+        context["marked_excerpts"] = marked_excerpts(source.text, citations, numbers)
+    response = render(request, "relations/source.html", context)
+    if full_text:  # never in a shared cache, where a reader could get it
+        patch_cache_control(response, private=True, no_store=True)
+    return preview_response(request, response)

@@ -84,9 +84,10 @@ def fixed_urls():
     return urls
 
 
-def crawl(client):
-    """{url: (status, normalised body)} for the fixed URLs and every site link found from them."""
-    seen, queue = {}, fixed_urls()
+def crawl(client, first=()):
+    """{url: (status, normalised body)} for `first`, the fixed URLs and every site link found
+    from them."""
+    seen, queue = {}, [*first, *fixed_urls()]
     while queue and len(seen) < MAX_PAGES:
         url = queue.pop(0)
         if url in seen:

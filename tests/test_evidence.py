@@ -154,3 +154,51 @@ def test_claims_conflict_only_when_no_day_fits_both(claims, status):
         [cite(RELIABLE_WIRE, claimed_date=first), cite(MIXED_PAPER, claimed_date=second)]
     )
     assert verdict.status == status
+
+
+def test_one_body_under_two_names_is_one_origin():
+    ministry = source("Ministry of Foreign Affairs of China", "reliable")
+    russian_site = source("Ministry of Foreign Affairs of China (Russian site)", "reliable")
+    embassy = source(
+        "Embassy of China in Poland", "reliable", origin="PRC Ministry of Foreign Affairs"
+    )
+    verdict = assess([cite(ministry), cite(russian_site), cite(embassy)])
+    assert verdict == (
+        REPORTED,
+        "One origin: Ministry of Foreign Affairs of China; "
+        "confirmation needs a second independent origin.",
+    )
+
+
+def test_a_service_of_an_outlet_is_the_outlet():
+    verdict = assess([cite(source("BelTA (German service)", "reliable")), cite(source("BelTA"))])
+    assert verdict.reason.startswith("One origin: BelTA;")
+
+
+def test_an_announcement_before_the_act_does_not_support_it():
+    announced = [cite(RELIABLE_WIRE, stance="announces"), cite(MIXED_PAPER, stance="announces")]
+    verdict = assess(announced)
+    assert verdict == (
+        REPORTED,
+        "No source reports that it happened. Left out, announced before the act only: "
+        "Daily Paper, Reuters.",
+    )
+    confirmed = assess([*announced, cite(source("BelTA", "reliable")), cite(source("Xinhua"))])
+    assert confirmed.status == CONFIRMED
+    assert confirmed.reason == (
+        "2 independent origins, 1 rated reliable: BelTA, Xinhua. "
+        "Left out, announced before the act only: Daily Paper, Reuters."
+    )
+
+
+def test_a_passage_a_rewrite_took_from_a_wire_counts_as_the_wire():
+    rewrite = source("TheWorldNews", kind="aggregator")
+    taken = SimpleNamespace(source=rewrite, stance="supports", claimed_date="", rank="normal")
+    taken.origin = "Reuters"
+    verdict = assess([cite(RELIABLE_WIRE), taken])
+    assert verdict == (
+        REPORTED,
+        "One origin: Reuters; confirmation needs a second independent origin.",
+    )
+    own_words = assess([cite(RELIABLE_WIRE), cite(rewrite)])
+    assert own_words.reason == "2 independent origins, 1 rated reliable: Reuters, TheWorldNews."

@@ -6,7 +6,9 @@ import json
 import re
 
 import pytest
+from django.utils.html import escape
 
+from relations import evidence
 from relations.models import Citation, Event, Source
 from tests.factories import CitationFactory, EventFactory, SourceFactory
 
@@ -88,11 +90,7 @@ def test_independent_sources_leave_unreliable_ones_out_and_show_them_apart(clien
     event = Event.objects.get(slug="diplomatic-relations-established")
     cited = event.citations.select_related("source")
     counted = sorted(
-        {
-            c.source.origin or c.source.publisher
-            for c in cited
-            if c.counts and c.stance == "supports"
-        }
+        {evidence.origin_of(c.source) for c in cited if c.counts and c.stance == "supports"}
     )
     unreliable = sorted({c.source.publisher for c in cited if c.source.reliability == "unreliable"})
     assert unreliable
@@ -106,9 +104,9 @@ def test_independent_sources_leave_unreliable_ones_out_and_show_them_apart(clien
 def test_status_is_shown_with_its_reason_on_the_event_page_and_the_list(client, timeline):
     event = Event.objects.get(slug="eagle-assault-2024-exercise")
     page = client.get(event.get_absolute_url()).content.decode()
-    assert "Confirmed" in page and event.status_reason in page
+    assert "Confirmed" in page and escape(event.status_reason) in page
     listing = client.get("/?category=security").content.decode()
-    assert f"Confirmed: {event.status_reason}" in listing
+    assert f"Confirmed: {escape(event.status_reason)}" in listing
 
 
 def test_an_override_is_shown_as_the_editors_judgement(client, db):

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relations.passages import longest_common_run, mark_citations, surrounding
+from relations.passages import longest_common_run, mark_citations, marked_excerpts, surrounding
 from tests.factories import SourceFactory
 
 TEXT = "Alpha beta gamma. Delta epsilon zeta. Eta theta <iota> kappa."
@@ -101,3 +101,18 @@ def test_closest_passage_in_text_without_spaces_stays_near_the_quote():
     passage = SourceFactory.build(text=text).closest_passage("白俄罗斯总统")
     assert "白俄罗斯" in passage
     assert len(passage) <= len("白俄罗斯总统") + 2 * 40
+
+
+def test_marked_excerpts_show_each_quote_in_bounded_context_with_its_anchor():
+    text = " ".join(f"word{n}" for n in range(200))
+    quote = "word100 word101"
+    start = text.index(quote)
+    cited = SimpleNamespace(
+        pk=7, quote=quote, start=start, end=start + len(quote), event=SimpleNamespace(title="E")
+    )
+    [excerpt] = marked_excerpts(text, [cited], {7: 1}, context=20)
+    assert f'id="q-{start}-{start + len(quote)}"' in excerpt.html
+    assert 'id="citation-7"' in excerpt.html
+    assert excerpt.html.startswith("word98 word99 <mark>")
+    assert "word96" not in excerpt.html and "word104" not in excerpt.html
+    assert excerpt.clipped_start and excerpt.clipped_end

@@ -386,11 +386,15 @@ def test_source_page_marks_cited_passages_and_links_them_to_events(client, timel
     assert f'href="/events/li-shangfu-visits-belarus/#{citation.fragment}"' in html
 
 
-def test_source_page_shows_full_text(client, timeline):
+def test_source_page_shows_readers_the_cited_passages_in_context_not_the_full_text(
+    client, timeline
+):
     html = client.get("/sources/chinese-troops-in-belarus-explainer/").content.decode()
     assert "Reliability: Unreliable." in html
     assert "Date unknown" in html
-    assert "What are the potential consequences of the China-Belarus partnership" in html
+    assert "Cited passages in context" in html
+    assert "Full text" not in html
+    assert "What are the potential consequences of the China-Belarus partnership" not in html
 
 
 def test_source_list_shows_reliability_and_how_many_events_cite_each_source(client, timeline):
