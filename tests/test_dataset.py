@@ -5,6 +5,7 @@ import html
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.django_db
 SEED_NAME = re.compile(
     r"\b[Aa]rticles? 00\d|\(00\d\)|\b00\d_[0-9a-f]{16}(\.txt)?|\bseed (article|file)", re.I
 )
+README = Path(__file__).resolve().parent.parent / "README.md"
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -31,9 +33,9 @@ def events():
     return Event.objects.prefetch_related("citations__source").order_by("start_date", "slug")
 
 
-def test_at_least_thirty_events_from_1991_to_2025(timeline):
+def test_at_least_sixty_five_events_from_1991_to_2025(timeline):
     years = set(Event.objects.values_list("start_year", flat=True))
-    assert Event.objects.count() >= 30
+    assert Event.objects.count() >= 65
     assert min(years) == 1991
     assert max(years) == 2025
 
@@ -41,6 +43,21 @@ def test_at_least_thirty_events_from_1991_to_2025(timeline):
 def test_every_decade_from_the_1990s_has_events(timeline):
     years = Event.objects.values_list("start_year", flat=True)
     assert {year // 10 * 10 for year in years} >= {1990, 2000, 2010, 2020}
+
+
+def readme_years_without_events():
+    """The years the README's Data section lists as having no event."""
+    section = README.read_text(encoding="utf-8").split("**Years with no event.**", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    return {int(year) for year in re.findall(r"^- (\d{4}):", section, re.MULTILINE)}
+
+
+def test_years_without_events_are_the_ones_the_readme_lists(timeline):
+    covered = set()
+    for start, end in Event.objects.values_list("start_date", "end_date"):
+        covered.update(range(start.year, (end or start).year + 1))
+    empty = {year for year in range(min(covered), max(covered) + 1) if year not in covered}
+    assert empty == readme_years_without_events()
 
 
 def test_every_event_has_a_citation(timeline):

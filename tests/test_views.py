@@ -41,10 +41,12 @@ def titles(response):
 
 
 def test_timeline_lists_events_in_date_order_grouped_by_year(client, timeline):
-    response = client.get("/")
+    response = client.get("/?year_to=2013")
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.index("establish diplomatic relations") < html.index("Eagle Assault-2024")
+    assert html.index("establish diplomatic relations") < html.index(
+        "establish a comprehensive strategic partnership"
+    )
     assert '<h3 class="year-heading">1992</h3>' in html
     assert html.count('<h3 class="year-heading">2013</h3>') == 1
 
@@ -52,6 +54,7 @@ def test_timeline_lists_events_in_date_order_grouped_by_year(client, timeline):
 def test_timeline_shows_dates_at_their_precision(client, timeline):
     html = client.get("/").content.decode()
     assert '<time datetime="1992-01-20">20 January 1992</time>' in html
+    html = client.get("/?year_from=2023").content.decode()
     assert '<time datetime="2023">2023</time>' in html
     assert '<time datetime="2023-08-16">16–18 August 2023</time>' in html
 
@@ -128,7 +131,8 @@ def test_order_newest_first(client, timeline):
     found = titles(client.get("/?order=-date"))
     ordered = titles_of(public_events())
     assert found[0] == ordered[-1]
-    assert found[-1] == ordered[0]
+    last_page = -(-len(ordered) // views.PAGE_SIZE)
+    assert titles(client.get(f"/?order=-date&page={last_page}"))[-1] == ordered[0]
 
 
 def test_showing_x_of_y(client, timeline):
@@ -488,9 +492,11 @@ def test_cached_timeline_shows_a_new_event_at_once(client, timeline):
 
 
 def test_cached_timeline_follows_a_change_of_actors(client, timeline):
-    assert "Viktor Khrenin" in client.get("/?category=security", headers=HTMX).content.decode()
+    # From 2021 on, only Li Shangfu's visit names Khrenin.
+    url = "/?category=security&year_from=2021"
+    assert "Viktor Khrenin" in client.get(url, headers=HTMX).content.decode()
     Event.objects.get(slug="li-shangfu-visits-belarus").actors.clear()
-    assert "Viktor Khrenin" not in client.get("/?category=security", headers=HTMX).content.decode()
+    assert "Viktor Khrenin" not in client.get(url, headers=HTMX).content.decode()
 
 
 def test_cached_timeline_follows_a_source_edit(client, timeline):
