@@ -234,9 +234,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rendered result lists are cached per query and data version (see TimelineVersion).
-# Without CACHE_URL each server process keeps its own cache and the data version
-# lives in the database; with CACHE_URL (Redis) every server shares one cache,
-# and the data version lives there too.
+# Without CACHE_URL each server process keeps its own cache; with CACHE_URL (Redis)
+# every server shares one cache. The data version lives in the database either way.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL:
     if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):

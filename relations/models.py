@@ -1,11 +1,9 @@
 import datetime as dt
 import secrets
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import connection, connections, models, transaction
+from django.db import connection, connections, models
 from django.db.models import Count, ExpressionWrapper, Q, Value
 from django.db.models.expressions import Col, RawSQL
 from django.db.models.functions import Coalesce, ExtractYear, NullIf
@@ -1178,6 +1176,8 @@ def tally_after_migrate(sender, app_config, **kwargs):
     if app_config.name != "relations":
         return
     tables = connections[kwargs.get("using", "default")].introspection.table_names()
+    if TimelineVersion._meta.db_table in tables:
+        TimelineVersion.bump()
     if EventTally._meta.db_table in tables:
         tally.refresh()
         if EventListing._meta.db_table in tables:
@@ -1243,17 +1243,15 @@ class FrontPage(models.Model):
 
 
 class TimelineVersion(models.Model):
-    """A number that every change to timeline data moves on.
+    """A number that every change to timeline data moves on, in the same transaction.
 
     Cached pages are keyed by it, so an edit anywhere makes them all stale at
     once, in every server process. It is this table's one row, which also
-    dates the change (for Last-Modified). With a shared cache (CACHE_URL) the
-    number and its date live in that cache beside the pages, moved after each
-    commit, so every server reads them without asking the database.
+    dates the change (for Last-Modified), and every request reads it from the
+    database, with or without a shared cache (CACHE_URL): a commit moves the
+    data and the number together, so no failure after it (Redis down, the
+    process killed) can leave a server showing what was there before.
     """
-
-    CACHE_KEY = "timeline-version"
-    CHANGED_KEY = "timeline-version-changed-at"
 
     number = models.BigIntegerField(default=0)
     # When the number last moved: the Last-Modified of every public page and export.
@@ -1262,30 +1260,16 @@ class TimelineVersion(models.Model):
     def __str__(self):
         return f"Timeline data version {self.number}"
 
-    @staticmethod
-    def shared():
-        return settings.CACHES["default"]["BACKEND"].endswith(".RedisCache")
-
     @classmethod
     def current(cls):
-        if cls.shared():
-            number = cache.get(cls.CACHE_KEY)
-            if number is None:
-                # Lost (a flushed or restarted Redis): a random start cannot meet
-                # the numbers of pages cached before.
-                cache.add(cls.CACHE_KEY, secrets.randbits(48), timeout=None)
-                number = cache.get(cls.CACHE_KEY)
-            return number
-        return cls.objects.values_list("number", flat=True).first() or 0
+        return cls.state()[0]
 
     @classmethod
     def state(cls):
-        """(number, time it last changed or None), in one query (or from the shared cache).
+        """(number, time it last changed or None), in one query.
 
         Read on every request: in SQL, for the ORM doubled its cost.
         """
-        if cls.shared():
-            return cls.current(), cache.get(cls.CHANGED_KEY)
         table = cls._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
@@ -1305,18 +1289,11 @@ class TimelineVersion(models.Model):
     def bump(cls):
         now = timezone.now()
         if not cls.objects.filter(pk=1).update(number=models.F("number") + 1, changed_at=now):
-            cls.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
-        if cls.shared():
-            # After the commit: a reader that took the new number must find the new data.
-            transaction.on_commit(cls._bump_shared)
-
-    @classmethod
-    def _bump_shared(cls):
-        try:
-            cache.incr(cls.CACHE_KEY)
-        except ValueError:  # not there yet
-            cache.add(cls.CACHE_KEY, secrets.randbits(48), timeout=None)
-        cache.set(cls.CHANGED_KEY, timezone.now(), timeout=None)
+            # A random start: a new database must not meet the numbers under which a
+            # shared cache still holds another database's pages.
+            cls.objects.get_or_create(
+                pk=1, defaults={"number": secrets.randbits(48) + 1, "changed_at": now}
+            )
 
 
 def timeline_changed(**kwargs):
