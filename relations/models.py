@@ -3,7 +3,7 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import connection, connections, models
+from django.db import connection, connections, models, transaction
 from django.db.models import Count, ExpressionWrapper, Q, Value
 from django.db.models.expressions import Col, RawSQL
 from django.db.models.functions import Coalesce, ExtractYear, NullIf
@@ -43,6 +43,8 @@ from relations.validators import (
 
 QUOTE_MAX_LENGTH = 1000
 WIDEN_LIMIT = 40
+# The fields an event's search document is built from, besides its citations' quotes.
+SEARCHED_FIELDS = frozenset({"title", "summary"})
 FTS_MATCH = "SELECT rowid FROM relations_event_fts WHERE relations_event_fts MATCH %s"
 
 
@@ -457,17 +459,41 @@ class EventQuerySet(PublicQuerySet):
         )
         return [(row["start_year"], row["count"]) for row in rows]
 
-    # Writes that send no signals keep the counts table (relations/tally.py) in step.
+    # Writes that send no signals keep the derived fields and tables in step and move the
+    # data version, in one transaction with the write, as a save does.
     def update(self, **kwargs):
-        written = None
-        if set(kwargs) & {*listing.LISTED_FIELDS, "search_document"}:
-            written = list(self.values_list("pk", flat=True))
-        updated = self._update_tallied(**kwargs)
-        if written and set(kwargs) & set(listing.LISTED_FIELDS):
-            listing.refresh(written)
-        if written and "search_document" in kwargs:
-            words.refresh(written)
+        with transaction.atomic():
+            searched = bool(SEARCHED_FIELDS & set(kwargs)) and "search_document" not in kwargs
+            written = None
+            if searched or set(kwargs) & {*listing.LISTED_FIELDS, "search_document"}:
+                written = list(self.values_list("pk", flat=True))
+            updated = self._update_tallied(**kwargs)
+            if written and set(kwargs) & set(listing.LISTED_FIELDS):
+                listing.refresh(written)
+            if written and "search_document" in kwargs:
+                words.refresh(written)
+            if written and searched:
+                Event.objects.filter(pk__in=written).rebuild_search_documents()
+            TimelineVersion.bump()
         return updated
+
+    def rebuild_search_documents(self):
+        """Store each event's search document as its title, summary and quotes now are."""
+        events = list(self.only("title", "summary"))
+        quotes = {}
+        cited = (
+            Citation.objects.filter(
+                event__in=[event.pk for event in events],
+                source__publication=Publication.PUBLISHED,
+            )
+            .exclude(quote="")
+            .values_list("event_id", "quote")
+        )
+        for event_id, quote in cited:  # in the order build_search_document reads them
+            quotes.setdefault(event_id, []).append(quote)
+        for event in events:
+            event.search_document = event.build_search_document(quotes.get(event.pk, []))
+        Event.objects.bulk_update(events, ["search_document"])
 
     def _update_tallied(self, **kwargs):
         if set(kwargs) <= tally.UNTALLIED_FIELDS:
@@ -494,19 +520,21 @@ class EventQuerySet(PublicQuerySet):
         for event in objs:
             if event.start_year is None and event.start_date:
                 event.start_year = event.start_date.year
-        created = super().bulk_create(objs, *args, **kwargs)
-        tally.refresh()
-        if all(event.pk for event in created):
-            listing.refresh(event.pk for event in created)
-            words.refresh(event.pk for event in created)
-        else:  # a backend that does not return the new ids
-            listing.refresh_stale()
-            words.refresh_stale()
+        with transaction.atomic():
+            created = super().bulk_create(objs, *args, **kwargs)
+            tally.refresh()
+            if all(event.pk for event in created):
+                listing.refresh(event.pk for event in created)
+                words.refresh(event.pk for event in created)
+            else:  # a backend that does not return the new ids
+                listing.refresh_stale()
+                words.refresh_stale()
+            TimelineVersion.bump()
         return created
 
     # bulk_update() needs nothing of its own: Django writes each batch with update() above,
-    # which keeps the tally, the list items and the word index in step (doing it here too
-    # did all of it twice).
+    # which keeps the derived fields and tables in step and moves the data version (doing it
+    # here too did all of it twice).
 
     def for_display(self):
         """These events with what a list shows: `actor_names` and `independent_sources`.
