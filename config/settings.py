@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "relations.middleware.QueryStringLimitMiddleware",
     # While import_timeline writes to SQLite, other writes get a clear 503.
     "relations.maintenance.MaintenanceMiddleware",
+    # A database or Redis that does not answer: a 503 page and one log line, not a 500.
+    "relations.middleware.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Runs the view itself, so after every other middleware's process_view.
+    "relations.middleware.OneTransactionPerWriteMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a 429 response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -463,6 +463,7 @@ class EventQuerySet(PublicQuerySet):
     # data version, in one transaction with the write, as a save does.
     def update(self, **kwargs):
         with transaction.atomic():
+            tally.lock_writers()
             searched = bool(SEARCHED_FIELDS & set(kwargs)) and "search_document" not in kwargs
             written = None
             if searched or set(kwargs) & {*listing.LISTED_FIELDS, "search_document"}:
@@ -521,6 +522,7 @@ class EventQuerySet(PublicQuerySet):
             if event.start_year is None and event.start_date:
                 event.start_year = event.start_date.year
         with transaction.atomic():
+            tally.lock_writers()
             created = super().bulk_create(objs, *args, **kwargs)
             tally.refresh()
             if all(event.pk for event in created):
@@ -1328,8 +1330,26 @@ def timeline_changed(**kwargs):
     TimelineVersion.bump()
 
 
+def lock_before_writing(**kwargs):
+    tally.lock_writers()
+
+
+def lock_before_changing_actors(action, **kwargs):
+    if action.startswith("pre_"):
+        tally.lock_writers()
+
+
 post_save.connect(timeline_changed, sender=FrontPage, dispatch_uid="version-save-FrontPage")
 
+for model in (Actor, Source, Event, Citation, FrontPage):
+    # Before the first row a save or delete writes (the receivers above only read).
+    pre_save.connect(lock_before_writing, sender=model, dispatch_uid=f"lock-save-{model.__name__}")
+    pre_delete.connect(
+        lock_before_writing, sender=model, dispatch_uid=f"lock-delete-{model.__name__}"
+    )
+m2m_changed.connect(
+    lock_before_changing_actors, sender=Event.actors.through, dispatch_uid="lock-actors"
+)
 for model in (Actor, Source, Event, Citation):
     pre_save.connect(
         refuse_control_characters, sender=model, dispatch_uid=f"plain-text-{model.__name__}"
