@@ -1,5 +1,7 @@
 import datetime as dt
 import secrets
+import threading
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -474,27 +476,42 @@ class EventQuerySet(PublicQuerySet):
             if written and "search_document" in kwargs:
                 words.refresh(written)
             if written and searched:
-                Event.objects.filter(pk__in=written).rebuild_search_documents()
+                Event.objects.filter(pk__in=written).refresh_derived()
             TimelineVersion.bump()
         return updated
 
-    def rebuild_search_documents(self):
-        """Store each event's search document as its title, summary and quotes now are."""
-        events = list(self.only("title", "summary"))
-        quotes = {}
-        cited = (
+    def refresh_derived(self):
+        """Store these events' search documents and statuses as their citations now make
+        them, in a few queries; update() below indexes the documents again and renders
+        and counts the events whose status changed. Returns the ids of those events."""
+        events = list(
+            self.only(
+                "title", "summary", "status", "status_reason",
+                "status_override", "status_override_reason",
+            )
+        )  # fmt: skip
+        cited = {}
+        citations = (
             Citation.objects.filter(
                 event__in=[event.pk for event in events],
                 source__publication=Publication.PUBLISHED,
             )
-            .exclude(quote="")
-            .values_list("event_id", "quote")
+            .select_related("source")
+            .defer("source__text")
         )
-        for event_id, quote in cited:  # in the order build_search_document reads them
-            quotes.setdefault(event_id, []).append(quote)
+        for citation in citations:  # in the order build_search_document and assess read them
+            cited.setdefault(citation.event_id, []).append(citation)
+        reassessed = []
         for event in events:
-            event.search_document = event.build_search_document(quotes.get(event.pk, []))
-        Event.objects.bulk_update(events, ["search_document"])
+            found = cited.get(event.pk, [])
+            event.search_document = event.build_search_document([c.quote for c in found if c.quote])
+            status = event.assess(found)
+            if status != (event.status, event.status_reason):
+                event.status, event.status_reason = status
+                reassessed.append(event)
+        Event.objects.bulk_update(events, ["search_document"], batch_size=listing.BATCH)
+        Event.objects.bulk_update(reassessed, ["status", "status_reason"], batch_size=listing.BATCH)
+        return {event.pk for event in reassessed}
 
     def _update_tallied(self, **kwargs):
         if set(kwargs) <= tally.UNTALLIED_FIELDS:
@@ -1105,6 +1122,48 @@ def _precision_message(precision):
     return "With month precision, give the first day of the month."
 
 
+class Deferred(threading.local):
+    """What saves within `deferred_refresh()` left to its end, in this thread."""
+
+    events = None  # the ids of events to refresh, while deferring
+    years = None  # the start years the events had before
+
+
+deferred = Deferred()
+
+
+@contextmanager
+def deferred_refresh():
+    """One transaction in which saves leave the derived data of the events they touch
+    (search documents, statuses, list items, the word index, the counts and the data
+    version) to one refresh at its end: an import refreshed each event after each of
+    its citations, most of its time."""
+    if deferred.events is not None:  # within one already
+        yield
+        return
+    deferred.events, deferred.years = set(), set()
+    try:
+        with transaction.atomic():
+            tally.lock_writers()  # for the whole block: saves within need not ask again
+            yield
+            events, years = deferred.events, deferred.years
+            deferred.events = deferred.years = None
+            relisted = Event.objects.filter(pk__in=events).refresh_derived()
+            listing.refresh(events - relisted)
+            tally.refresh(years)
+            TimelineVersion.bump()
+    finally:
+        deferred.events = deferred.years = None
+
+
+def relist(ids):
+    """Render the list items of events `ids` again, now or at the end of deferred_refresh()."""
+    if deferred.events is not None:
+        deferred.events.update(ids)
+    else:
+        listing.refresh(ids)
+
+
 @receiver(pre_save, sender=Citation)
 def anchor_quote_in_source(sender, instance, **kwargs):
     """The last line of defence, for saves that skip validation (loaddata, scripts)."""
@@ -1142,7 +1201,11 @@ def remember_tallied_year(sender, instance, raw, **kwargs):
 
 @receiver(post_save, sender=Event)
 def tally_saved_event(sender, instance, **kwargs):
-    tally.refresh({getattr(instance, "_tallied_year", None), instance.start_year})
+    years = {getattr(instance, "_tallied_year", None), instance.start_year}
+    if deferred.years is not None:
+        deferred.years.update(years)
+    else:
+        tally.refresh(years)
 
 
 @receiver(post_delete, sender=Event)
@@ -1152,6 +1215,9 @@ def tally_deleted_event(sender, instance, **kwargs):
 
 @receiver(post_save, sender=Event)
 def list_saved_event(sender, instance, **kwargs):
+    if deferred.events is not None:
+        deferred.events.add(instance.pk)
+        return
     listing.refresh([instance.pk])
     words.refresh([instance.pk])
 
@@ -1167,13 +1233,13 @@ def list_events_of_changed_actors(sender, instance, action, reverse, pk_set, **k
     """An event's actors changed, from the event's side or from an actor's."""
     if not reverse:
         if action in ("post_add", "post_remove", "post_clear"):
-            listing.refresh([instance.pk])
+            relist([instance.pk])
     elif action == "pre_clear":
         instance._listed_events = list(instance.events.values_list("pk", flat=True))
     elif action in ("post_add", "post_remove"):
-        listing.refresh(pk_set)
+        relist(pk_set)
     elif action == "post_clear":
-        listing.refresh(getattr(instance, "_listed_events", []))
+        relist(getattr(instance, "_listed_events", []))
 
 
 @receiver(pre_save, sender=Actor)
@@ -1187,7 +1253,7 @@ def remember_actor_rename(sender, instance, **kwargs):
 @receiver(post_save, sender=Actor)
 def list_events_of_saved_actor(sender, instance, **kwargs):
     if getattr(instance, "_renamed", True):
-        listing.refresh(instance.events.values_list("pk", flat=True))
+        relist(instance.events.values_list("pk", flat=True))
 
 
 @receiver(pre_delete, sender=Actor)
@@ -1197,7 +1263,7 @@ def remember_events_of_deleted_actor(sender, instance, **kwargs):
 
 @receiver(post_delete, sender=Actor)
 def list_events_of_deleted_actor(sender, instance, **kwargs):
-    listing.refresh(getattr(instance, "_listed_events", []))
+    relist(getattr(instance, "_listed_events", []))
 
 
 @receiver(post_migrate)
@@ -1219,6 +1285,9 @@ def tally_after_migrate(sender, app_config, **kwargs):
 @receiver(post_save, sender=Citation)
 @receiver(post_delete, sender=Citation)
 def refresh_event(sender, instance, **kwargs):
+    if deferred.events is not None:
+        deferred.events.add(instance.event_id)
+        return
     relisted = False
     for event in Event.objects.filter(pk=instance.event_id):
         # update() leaves updated_at alone (a new quote is not an edit of the event) and
@@ -1239,6 +1308,11 @@ def refresh_citing_events(sender, instance, raw=False, **kwargs):
     """
     if not raw:
         instance.reanchor_citations()
+    if deferred.events is not None:
+        deferred.events.update(
+            Event.objects.filter(citations__source=instance).values_list("pk", flat=True)
+        )
+        return
     citing = list(Event.objects.filter(citations__source=instance).distinct())
     for event in citing:
         event.search_document = event.build_search_document()
@@ -1327,16 +1401,18 @@ class TimelineVersion(models.Model):
 
 
 def timeline_changed(**kwargs):
-    TimelineVersion.bump()
+    if deferred.events is None:  # else once, at the end of deferred_refresh()
+        TimelineVersion.bump()
 
 
 def lock_before_writing(**kwargs):
-    tally.lock_writers()
+    if deferred.events is None:  # else taken at the start of deferred_refresh()
+        tally.lock_writers()
 
 
 def lock_before_changing_actors(action, **kwargs):
     if action.startswith("pre_"):
-        tally.lock_writers()
+        lock_before_writing()
 
 
 post_save.connect(timeline_changed, sender=FrontPage, dispatch_uid="version-save-FrontPage")
