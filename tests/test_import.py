@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 from relations import listing, tally
 from relations.models import Event, EventListing, EventTally, EventWords, SearchWord
 from tests.conftest import FIXTURE
+from tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +53,9 @@ def test_import_quote_not_in_source_names_the_record_and_saves_nothing(tmp_path)
     with pytest.raises(CommandError, match=r"record \d+ \(relations.citation .*not found verbatim"):
         call_command("import_timeline", str(path))
     assert Event.objects.count() == 0
+    # What the import left to its end is gone with it: the next save refreshes at once.
+    event = EventFactory()
+    assert EventListing.objects.filter(event_id=event.pk).exists()
 
 
 def test_import_refuses_a_date_outside_the_timeline_years(tmp_path):
