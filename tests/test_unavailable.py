@@ -4,6 +4,7 @@ import logging
 from unittest import mock
 
 import pytest
+import redis
 from django.db import InterfaceError, OperationalError, connection
 from django.test import override_settings
 
@@ -49,6 +50,15 @@ def test_a_redis_that_does_not_answer_gets_a_503_page(client, caplog):
     # Nothing listens on port 1: the Redis client's connection is refused.
     outage = override_settings(CACHES=redis_caches("down", "redis://127.0.0.1:1/0"))
     assert_unavailable(requests_while(client, caplog, outage), caplog, "cache")
+
+
+def test_a_redis_that_times_out_gets_a_503_page(client, caplog):
+    slow = mock.patch(
+        "redis.Redis.execute_command", side_effect=redis.exceptions.TimeoutError("Timeout")
+    )
+    with override_settings(CACHES=redis_caches("slow")):
+        responses = requests_while(client, caplog, slow)
+    assert_unavailable(responses, caplog, "cache")
 
 
 def test_the_traceback_is_logged_again_after_a_minute(client, caplog, monkeypatch):
