@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "relations.middleware.QueryStringLimitMiddleware",
     # While import_timeline writes to SQLite, other writes get a clear 503.
     "relations.maintenance.MaintenanceMiddleware",
+    # A database or Redis that does not answer: a 503 page and one log line, not a 500.
+    "relations.middleware.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -98,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Runs the view itself, so after every other middleware's process_view.
+    "relations.middleware.OneTransactionPerWriteMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a 429 response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -245,9 +249,8 @@ AXES_CLIENT_IP_CALLABLE = "relations.client_address.client_address"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rendered result lists are cached per query and data version (see TimelineVersion).
-# Without CACHE_URL each server process keeps its own cache and the data version
-# lives in the database; with CACHE_URL (Redis) every server shares one cache,
-# and the data version lives there too.
+# Without CACHE_URL each server process keeps its own cache; with CACHE_URL (Redis)
+# every server shares one cache. The data version lives in the database either way.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL:
     if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):

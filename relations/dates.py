@@ -156,6 +156,16 @@ class DatePoint:
         return self.iso + self.qualifier
 
 
+@functools.lru_cache(maxsize=4096)
+def _check_edtf(text):
+    """Raise if `text` is not EDTF. Remembered for valid dates: the edtf library's parser
+    takes tens of milliseconds a date, and a save or an import checks each date twice
+    (clean, then pre_save)."""
+    from edtf import parse_edtf
+
+    parse_edtf(text)
+
+
 @dataclass(frozen=True)
 class EventDate:
     """An EDTF date read for the timeline. Build it with `parse` (validates) or `read`."""
@@ -167,14 +177,13 @@ class EventDate:
     @classmethod
     def parse(cls, text):
         """Validate what someone typed with the `edtf` library; InvalidDate says what is wrong."""
-        from edtf import parse_edtf
         from edtf.parser.edtf_exceptions import EDTFParseException
 
         text = (text or "").strip().replace(" ", "")
         if not text:
             raise InvalidDate(_("Give a date in EDTF, e.g. 2013-09-07, 2013-09 or 2013."))
         try:
-            parse_edtf(text)
+            _check_edtf(text)
         except (EDTFParseException, ValueError, TypeError) as exc:
             raise InvalidDate(
                 _("“%(text)s” is not a valid EDTF date (%(detail)s). Use one of: %(forms)s.")

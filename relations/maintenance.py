@@ -9,10 +9,13 @@ retry. Readers are not affected: WAL mode lets them read the last committed
 state throughout. PostgreSQL locks rows, not the database, so it needs none of
 this: editors keep saving during an import there.
 
-The marker holds the importer's process id; a marker left by a process that no
-longer runs (killed) is ignored.
+The importer holds an exclusive lock (flock) on the marker while it runs, which
+the system drops when the process ends however it ends: a marker nobody holds
+was left by an import that no longer runs (killed) and is ignored. A process id
+would not do: the system gives a dead importer's id to other processes.
 """
 
+import fcntl
 import json
 import os
 from contextlib import contextmanager
@@ -39,12 +42,27 @@ def import_running(path):
     if marker is None:
         yield
         return
-    started = datetime.now(UTC).strftime("%H:%M UTC")
-    marker.write_text(json.dumps({"pid": os.getpid(), "started": started, "file": str(path)}))
-    try:
-        yield
-    finally:
-        marker.unlink(missing_ok=True)
+    with held(marker) as held_marker:
+        started = datetime.now(UTC).strftime("%H:%M UTC")
+        held_marker.write(json.dumps({"pid": os.getpid(), "started": started, "file": str(path)}))
+        held_marker.flush()
+        try:
+            yield
+        finally:
+            marker.unlink(missing_ok=True)
+
+
+@contextmanager
+def held(marker):
+    """The marker file, opened and locked by this process until the block ends."""
+    while True:
+        with open(marker, "a+") as opened:
+            fcntl.flock(opened, fcntl.LOCK_EX)  # another import: wait for it to end
+            if marker.exists() and os.path.samefile(marker, opened.fileno()):
+                opened.truncate(0)
+                yield opened
+                return
+        # The import waited for removed its marker: make a new one.
 
 
 def running_import():
@@ -53,11 +71,14 @@ def running_import():
     if marker is None:
         return None
     try:
-        info = json.loads(marker.read_text())
-        os.kill(int(info["pid"]), 0)
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # no marker, or its process is gone
-    return info
+        with open(marker) as opened:
+            try:
+                fcntl.flock(opened, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:  # held: the import runs
+                return json.loads(opened.read())
+    except (OSError, ValueError):
+        pass  # no marker, or one being written
+    return None  # no marker, or nobody holds it: its import is over
 
 
 class MaintenanceMiddleware:

@@ -1,8 +1,8 @@
 import datetime as dt
 import secrets
+import threading
+from contextlib import contextmanager
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import connection, connections, models, transaction
@@ -50,6 +50,8 @@ from relations.validators import (
 
 QUOTE_MAX_LENGTH = 1000
 WIDEN_LIMIT = 40
+# The fields an event's search document is built from, besides its citations' quotes.
+SEARCHED_FIELDS = frozenset({"title", "summary"})
 FTS_MATCH = "SELECT rowid FROM relations_event_fts WHERE relations_event_fts MATCH %s"
 
 
@@ -466,17 +468,57 @@ class EventQuerySet(PublicQuerySet):
         )
         return [(row["start_year"], row["count"]) for row in rows]
 
-    # Writes that send no signals keep the counts table (relations/tally.py) in step.
+    # Writes that send no signals keep the derived fields and tables in step and move the
+    # data version, in one transaction with the write, as a save does.
     def update(self, **kwargs):
-        written = None
-        if set(kwargs) & {*listing.LISTED_FIELDS, "search_document"}:
-            written = list(self.values_list("pk", flat=True))
-        updated = self._update_tallied(**kwargs)
-        if written and set(kwargs) & set(listing.LISTED_FIELDS):
-            listing.refresh(written)
-        if written and "search_document" in kwargs:
-            words.refresh(written)
+        with transaction.atomic():
+            tally.lock_writers()
+            searched = bool(SEARCHED_FIELDS & set(kwargs)) and "search_document" not in kwargs
+            written = None
+            if searched or set(kwargs) & {*listing.LISTED_FIELDS, "search_document"}:
+                written = list(self.values_list("pk", flat=True))
+            updated = self._update_tallied(**kwargs)
+            if written and set(kwargs) & set(listing.LISTED_FIELDS):
+                listing.refresh(written)
+            if written and "search_document" in kwargs:
+                words.refresh(written)
+            if written and searched:
+                Event.objects.filter(pk__in=written).refresh_derived()
+            TimelineVersion.bump()
         return updated
+
+    def refresh_derived(self):
+        """Store these events' search documents and statuses as their citations now make
+        them, in a few queries; update() below indexes the documents again and renders
+        and counts the events whose status changed. Returns the ids of those events."""
+        events = list(
+            self.only(
+                "title", "summary", "status", "status_reason",
+                "status_override", "status_override_reason",
+            )
+        )  # fmt: skip
+        cited = {}
+        citations = (
+            Citation.objects.filter(
+                event__in=[event.pk for event in events],
+                source__publication=Publication.PUBLISHED,
+            )
+            .select_related("source")
+            .defer("source__text")
+        )
+        for citation in citations:  # in the order build_search_document and assess read them
+            cited.setdefault(citation.event_id, []).append(citation)
+        reassessed = []
+        for event in events:
+            found = cited.get(event.pk, [])
+            event.search_document = event.build_search_document([c.quote for c in found if c.quote])
+            status = event.assess(found)
+            if status != (event.status, event.status_reason):
+                event.status, event.status_reason = status
+                reassessed.append(event)
+        Event.objects.bulk_update(events, ["search_document"], batch_size=listing.BATCH)
+        Event.objects.bulk_update(reassessed, ["status", "status_reason"], batch_size=listing.BATCH)
+        return {event.pk for event in reassessed}
 
     def _update_tallied(self, **kwargs):
         if set(kwargs) <= tally.UNTALLIED_FIELDS:
@@ -503,19 +545,22 @@ class EventQuerySet(PublicQuerySet):
         for event in objs:
             if event.start_year is None and event.start_date:
                 event.start_year = event.start_date.year
-        created = super().bulk_create(objs, *args, **kwargs)
-        tally.refresh()
-        if all(event.pk for event in created):
-            listing.refresh(event.pk for event in created)
-            words.refresh(event.pk for event in created)
-        else:  # a backend that does not return the new ids
-            listing.refresh_stale()
-            words.refresh_stale()
+        with transaction.atomic():
+            tally.lock_writers()
+            created = super().bulk_create(objs, *args, **kwargs)
+            tally.refresh()
+            if all(event.pk for event in created):
+                listing.refresh(event.pk for event in created)
+                words.refresh(event.pk for event in created)
+            else:  # a backend that does not return the new ids
+                listing.refresh_stale()
+                words.refresh_stale()
+            TimelineVersion.bump()
         return created
 
     # bulk_update() needs nothing of its own: Django writes each batch with update() above,
-    # which keeps the tally, the list items and the word index in step (doing it here too
-    # did all of it twice).
+    # which keeps the derived fields and tables in step and moves the data version (doing it
+    # here too did all of it twice).
 
     def for_display(self):
         """These events with what a list shows: `actor_names` and `independent_sources`.
@@ -1097,6 +1142,48 @@ def _precision_message(precision):
     return "With month precision, give the first day of the month."
 
 
+class Deferred(threading.local):
+    """What saves within `deferred_refresh()` left to its end, in this thread."""
+
+    events = None  # the ids of events to refresh, while deferring
+    years = None  # the start years the events had before
+
+
+deferred = Deferred()
+
+
+@contextmanager
+def deferred_refresh():
+    """One transaction in which saves leave the derived data of the events they touch
+    (search documents, statuses, list items, the word index, the counts and the data
+    version) to one refresh at its end: an import refreshed each event after each of
+    its citations, most of its time."""
+    if deferred.events is not None:  # within one already
+        yield
+        return
+    deferred.events, deferred.years = set(), set()
+    try:
+        with transaction.atomic():
+            tally.lock_writers()  # for the whole block: saves within need not ask again
+            yield
+            events, years = deferred.events, deferred.years
+            deferred.events = deferred.years = None
+            relisted = Event.objects.filter(pk__in=events).refresh_derived()
+            listing.refresh(events - relisted)
+            tally.refresh(years)
+            TimelineVersion.bump()
+    finally:
+        deferred.events = deferred.years = None
+
+
+def relist(ids):
+    """Render the list items of events `ids` again, now or at the end of deferred_refresh()."""
+    if deferred.events is not None:
+        deferred.events.update(ids)
+    else:
+        listing.refresh(ids)
+
+
 @receiver(pre_save, sender=Citation)
 def anchor_quote_in_source(sender, instance, **kwargs):
     """The last line of defence, for saves that skip validation (loaddata, scripts)."""
@@ -1134,7 +1221,11 @@ def remember_tallied_year(sender, instance, raw, **kwargs):
 
 @receiver(post_save, sender=Event)
 def tally_saved_event(sender, instance, **kwargs):
-    tally.refresh({getattr(instance, "_tallied_year", None), instance.start_year})
+    years = {getattr(instance, "_tallied_year", None), instance.start_year}
+    if deferred.years is not None:
+        deferred.years.update(years)
+    else:
+        tally.refresh(years)
 
 
 @receiver(post_delete, sender=Event)
@@ -1144,6 +1235,9 @@ def tally_deleted_event(sender, instance, **kwargs):
 
 @receiver(post_save, sender=Event)
 def list_saved_event(sender, instance, **kwargs):
+    if deferred.events is not None:
+        deferred.events.add(instance.pk)
+        return
     listing.refresh([instance.pk])
     words.refresh([instance.pk])
 
@@ -1159,13 +1253,13 @@ def list_events_of_changed_actors(sender, instance, action, reverse, pk_set, **k
     """An event's actors changed, from the event's side or from an actor's."""
     if not reverse:
         if action in ("post_add", "post_remove", "post_clear"):
-            listing.refresh([instance.pk])
+            relist([instance.pk])
     elif action == "pre_clear":
         instance._listed_events = list(instance.events.values_list("pk", flat=True))
     elif action in ("post_add", "post_remove"):
-        listing.refresh(pk_set)
+        relist(pk_set)
     elif action == "post_clear":
-        listing.refresh(getattr(instance, "_listed_events", []))
+        relist(getattr(instance, "_listed_events", []))
 
 
 @receiver(pre_save, sender=Actor)
@@ -1179,7 +1273,7 @@ def remember_actor_rename(sender, instance, **kwargs):
 @receiver(post_save, sender=Actor)
 def list_events_of_saved_actor(sender, instance, **kwargs):
     if getattr(instance, "_renamed", True):
-        listing.refresh(instance.events.values_list("pk", flat=True))
+        relist(instance.events.values_list("pk", flat=True))
 
 
 @receiver(pre_delete, sender=Actor)
@@ -1189,7 +1283,7 @@ def remember_events_of_deleted_actor(sender, instance, **kwargs):
 
 @receiver(post_delete, sender=Actor)
 def list_events_of_deleted_actor(sender, instance, **kwargs):
-    listing.refresh(getattr(instance, "_listed_events", []))
+    relist(getattr(instance, "_listed_events", []))
 
 
 @receiver(post_migrate)
@@ -1198,6 +1292,8 @@ def tally_after_migrate(sender, app_config, **kwargs):
     if app_config.name != "relations":
         return
     tables = connections[kwargs.get("using", "default")].introspection.table_names()
+    if TimelineVersion._meta.db_table in tables:
+        TimelineVersion.bump()
     if EventTally._meta.db_table in tables:
         tally.refresh()
         if EventListing._meta.db_table in tables:
@@ -1209,6 +1305,9 @@ def tally_after_migrate(sender, app_config, **kwargs):
 @receiver(post_save, sender=Citation)
 @receiver(post_delete, sender=Citation)
 def refresh_event(sender, instance, **kwargs):
+    if deferred.events is not None:
+        deferred.events.add(instance.event_id)
+        return
     relisted = False
     for event in Event.objects.filter(pk=instance.event_id):
         # update() leaves updated_at alone (a new quote is not an edit of the event) and
@@ -1229,6 +1328,11 @@ def refresh_citing_events(sender, instance, raw=False, **kwargs):
     """
     if not raw:
         instance.reanchor_citations()
+    if deferred.events is not None:
+        deferred.events.update(
+            Event.objects.filter(citations__source=instance).values_list("pk", flat=True)
+        )
+        return
     citing = list(Event.objects.filter(citations__source=instance).distinct())
     for event in citing:
         event.search_document = event.build_search_document()
@@ -1263,17 +1367,15 @@ class FrontPage(models.Model):
 
 
 class TimelineVersion(models.Model):
-    """A number that every change to timeline data moves on.
+    """A number that every change to timeline data moves on, in the same transaction.
 
     Cached pages are keyed by it, so an edit anywhere makes them all stale at
     once, in every server process. It is this table's one row, which also
-    dates the change (for Last-Modified). With a shared cache (CACHE_URL) the
-    number and its date live in that cache beside the pages, moved after each
-    commit, so every server reads them without asking the database.
+    dates the change (for Last-Modified), and every request reads it from the
+    database, with or without a shared cache (CACHE_URL): a commit moves the
+    data and the number together, so no failure after it (Redis down, the
+    process killed) can leave a server showing what was there before.
     """
-
-    CACHE_KEY = "timeline-version"
-    CHANGED_KEY = "timeline-version-changed-at"
 
     number = models.BigIntegerField(default=0)
     # When the number last moved: the Last-Modified of every public page and export.
@@ -1282,30 +1384,16 @@ class TimelineVersion(models.Model):
     def __str__(self):
         return f"Timeline data version {self.number}"
 
-    @staticmethod
-    def shared():
-        return settings.CACHES["default"]["BACKEND"].endswith(".RedisCache")
-
     @classmethod
     def current(cls):
-        if cls.shared():
-            number = cache.get(cls.CACHE_KEY)
-            if number is None:
-                # Lost (a flushed or restarted Redis): a random start cannot meet
-                # the numbers of pages cached before.
-                cache.add(cls.CACHE_KEY, secrets.randbits(48), timeout=None)
-                number = cache.get(cls.CACHE_KEY)
-            return number
-        return cls.objects.values_list("number", flat=True).first() or 0
+        return cls.state()[0]
 
     @classmethod
     def state(cls):
-        """(number, time it last changed or None), in one query (or from the shared cache).
+        """(number, time it last changed or None), in one query.
 
         Read on every request: in SQL, for the ORM doubled its cost.
         """
-        if cls.shared():
-            return cls.current(), cache.get(cls.CHANGED_KEY)
         table = cls._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
@@ -1325,26 +1413,39 @@ class TimelineVersion(models.Model):
     def bump(cls):
         now = timezone.now()
         if not cls.objects.filter(pk=1).update(number=models.F("number") + 1, changed_at=now):
-            cls.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
-        if cls.shared():
-            # After the commit: a reader that took the new number must find the new data.
-            transaction.on_commit(cls._bump_shared)
-
-    @classmethod
-    def _bump_shared(cls):
-        try:
-            cache.incr(cls.CACHE_KEY)
-        except ValueError:  # not there yet
-            cache.add(cls.CACHE_KEY, secrets.randbits(48), timeout=None)
-        cache.set(cls.CHANGED_KEY, timezone.now(), timeout=None)
+            # A random start: a new database must not meet the numbers under which a
+            # shared cache still holds another database's pages.
+            cls.objects.get_or_create(
+                pk=1, defaults={"number": secrets.randbits(48) + 1, "changed_at": now}
+            )
 
 
 def timeline_changed(**kwargs):
-    TimelineVersion.bump()
+    if deferred.events is None:  # else once, at the end of deferred_refresh()
+        TimelineVersion.bump()
+
+
+def lock_before_writing(**kwargs):
+    if deferred.events is None:  # else taken at the start of deferred_refresh()
+        tally.lock_writers()
+
+
+def lock_before_changing_actors(action, **kwargs):
+    if action.startswith("pre_"):
+        lock_before_writing()
 
 
 post_save.connect(timeline_changed, sender=FrontPage, dispatch_uid="version-save-FrontPage")
 
+for model in (Actor, Source, Event, Citation, FrontPage):
+    # Before the first row a save or delete writes (the receivers above only read).
+    pre_save.connect(lock_before_writing, sender=model, dispatch_uid=f"lock-save-{model.__name__}")
+    pre_delete.connect(
+        lock_before_writing, sender=model, dispatch_uid=f"lock-delete-{model.__name__}"
+    )
+m2m_changed.connect(
+    lock_before_changing_actors, sender=Event.actors.through, dispatch_uid="lock-actors"
+)
 for model in (Actor, Source, Event, Citation):
     pre_save.connect(
         refuse_control_characters, sender=model, dispatch_uid=f"plain-text-{model.__name__}"

@@ -187,12 +187,9 @@ def refresh(ids):
         by_bucket[pk >> BUCKET_BITS].append(pk)
     for bucket in sorted(by_bucket):
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # One writer of the index (and of the tally table) at a time, until its
-                # transaction ends: two edits' refreshes, each locking rows in its own
-                # order across several calls, can never wait for one another.
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [tally.LOCK_ID])
+            # Two edits' refreshes, each locking rows in its own order across several
+            # calls, can never wait for one another.
+            tally.lock_writers()
             _refresh_bucket(bucket, sorted(by_bucket[bucket]))
 
 

@@ -3,8 +3,10 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from relations.models import Event
+from relations import listing, tally
+from relations.models import Event, EventListing, EventTally, EventWords, SearchWord
 from tests.conftest import FIXTURE
+from tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +53,9 @@ def test_import_quote_not_in_source_names_the_record_and_saves_nothing(tmp_path)
     with pytest.raises(CommandError, match=r"record \d+ \(relations.citation .*not found verbatim"):
         call_command("import_timeline", str(path))
     assert Event.objects.count() == 0
+    # What the import left to its end is gone with it: the next save refreshes at once.
+    event = EventFactory()
+    assert EventListing.objects.filter(event_id=event.pk).exists()
 
 
 def test_import_refuses_a_date_outside_the_timeline_years(tmp_path):
@@ -62,3 +67,53 @@ def test_import_refuses_a_date_outside_the_timeline_years(tmp_path):
     with pytest.raises(CommandError, match=r"relations.event .*year 9999 is outside"):
         call_command("import_timeline", str(path))
     assert Event.objects.count() == 0
+
+
+def derived_state():
+    """Everything derived from the events, as stored."""
+    return {
+        "events": sorted(
+            Event.objects.values_list("slug", "search_document", "status", "status_reason")
+        ),
+        "tally": sorted(
+            EventTally.objects.values_list("start_year", "end_year", "category", "status", "count")
+        ),
+        "items": sorted(EventListing.objects.values_list("event_id", "year", "format", "html")),
+        "words": sorted(EventWords.objects.values_list("event_id", "words")),
+        "lists": sorted(
+            (w, b, bytes(e))
+            for w, b, e in SearchWord.objects.values_list("word", "bucket", "events")
+        ),
+    }
+
+
+def rederived_state():
+    """Everything derived from the events, derived again from scratch."""
+    for event in Event.objects.all():
+        event.save()  # search document and status, list item, words, tally
+    tally.refresh()
+    listing.refresh()
+    return derived_state()
+
+
+def test_an_import_derives_what_saves_one_by_one_would(db):
+    call_command("import_timeline", str(FIXTURE), verbosity=0)
+    assert derived_state() == rederived_state()
+
+
+def test_an_import_that_moves_an_event_to_another_year_counts_both_years_again(timeline, tmp_path):
+    def move(records):
+        for record in records:
+            if record["fields"].get("slug") == "joint-statement-2024":
+                record["fields"].update(date_edtf="2019-05-05", start_date="2019-05-05")
+
+    call_command("import_timeline", str(write(tmp_path, fixture_with(move))), verbosity=0)
+    assert Event.objects.get(slug="joint-statement-2024").start_year == 2019
+    assert derived_state() == rederived_state()
+
+
+def test_an_import_costs_a_few_queries_per_record(db, django_assert_max_num_queries):
+    records = len(json.loads(FIXTURE.read_text(encoding="utf-8")))
+    # Each event was refreshed after each of its citations: 44 queries a record.
+    with django_assert_max_num_queries(10 * records):
+        call_command("import_timeline", str(FIXTURE), verbosity=0)

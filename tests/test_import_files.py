@@ -2,6 +2,7 @@
 and the database left as it was."""
 
 import json
+import os
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -194,6 +195,13 @@ def test_a_failed_import_resumes_writes_too(db, tmp_path, marker):
 
 def test_a_marker_left_by_a_dead_importer_is_ignored(client, db, marker):
     marker.write_text(json.dumps({"pid": 2**22 + 12345, "started": "10:00 UTC", "file": "x"}))
+    assert client.post("/admin/login/", {"username": "x", "password": "y"}).status_code == 200
+
+
+@pytest.mark.parametrize("pid", [1, os.getppid(), os.getpid()], ids=["init", "parent", "self"])
+def test_a_marker_whose_pid_now_belongs_to_another_process_is_ignored(client, db, marker, pid):
+    # The importer is gone and the system gave its process id to another process.
+    marker.write_text(json.dumps({"pid": pid, "started": "10:00 UTC", "file": "x"}))
     assert client.post("/admin/login/", {"username": "x", "password": "y"}).status_code == 200
 
 
