@@ -61,6 +61,8 @@ class QueryStringLimitMiddleware:
 
 def unavailable_service(error):
     """ "database" or "cache" when `error` says that service does not answer, else None."""
+    if isinstance(error, OperationalError) and "database is locked" in str(error):
+        return None  # SQLite busy with a long write: the maintenance page says so
     if isinstance(error, (OperationalError, InterfaceError)):
         return "database"
     if isinstance(error, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)):

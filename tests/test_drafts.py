@@ -30,6 +30,7 @@ DRAFT_SOURCE_SLUG = "zz-draft-source"
 PUBLIC_URL_NAMES = {
     "timeline", "event", "sources", "source", "export", "export-schema", "feed", "healthz",
     "readyz", "about", "embed", "favicon",  # favicon: a fixed icon, no data to crawl
+    "data", "sitemap", "robots",
 }  # fmt: skip
 
 SEARCHES = [SECRET, "summit", "Belarus", "Minsk", "1992", "Quxdraft"]
@@ -68,7 +69,8 @@ def add_drafts():
 
 def fixed_urls():
     urls = ["/", "/sources/", "/feed/", "/healthz", "/schemas/export-1.json", "/readyz", "/about/"]
-    urls += ["/sources/?kind=text", "/sources/?kind=reference"]
+    urls += ["/sources/?kind=text", "/sources/?kind=reference", "/sources/?q=draft"]
+    urls += ["/data/", f"/data/?q={SECRET}", "/sitemap.xml", "/robots.txt"]
     urls += [
         "/embed/",
         f"/embed/?source={DRAFT_SOURCE_SLUG}",
