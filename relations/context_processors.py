@@ -2,7 +2,10 @@ from django.conf import settings
 
 
 def timeline(request):
-    return {"timeline_title": settings.TIMELINE_TITLE}
+    return {
+        "timeline_title": settings.TIMELINE_TITLE,
+        "embed_allowed": bool(settings.EMBED_FRAME_ANCESTORS),
+    }
 
 
 def csp_nonce(request):

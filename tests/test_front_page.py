@@ -124,10 +124,17 @@ def test_embed_links_stay_in_the_embed(client, timeline):
     assert any(f"year_from={year}" in link for link in links for year in years)
 
 
-def test_timeline_offers_the_snippet_that_embeds_this_view(client, timeline):
+def test_timeline_offers_the_snippet_that_embeds_this_view(client, timeline, settings):
+    settings.EMBED_FRAME_ANCESTORS = ["https://news.example.org"]
     html = client.get("/?category=security").content.decode()
     assert "Embed this view" in html
     assert "&lt;iframe src=&quot;http://testserver/embed/?category=security&quot;" in html
+
+
+def test_no_snippet_is_offered_when_no_site_may_frame_the_embed(client, timeline, settings):
+    settings.EMBED_FRAME_ANCESTORS = []
+    html = client.get("/?category=security").content.decode()
+    assert "Embed this view" not in html
 
 
 def test_overlapping_excerpts_from_one_source_become_one():

@@ -58,6 +58,7 @@ def test_distinct_searches_keep_a_process_cache_within_its_bound(client, timelin
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
 def test_each_host_gets_an_embed_snippet_with_its_own_address(client, timeline, settings, headers):
     settings.ALLOWED_HOSTS = ["a.example", "b.example"]
+    settings.EMBED_FRAME_ANCESTORS = ["https://news.example.org"]
     for host in ["a.example", "b.example", "a.example"]:
         html = client.get("/?category=security", headers=headers, HTTP_HOST=host).content.decode()
         assert f"iframe src=&quot;http://{host}/embed/?category=security&quot;" in html

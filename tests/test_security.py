@@ -139,7 +139,10 @@ class Tags(HTMLParser):
     ],
     ids=["source-title", "search"],
 )
-def test_embed_snippet_copies_text_from_sources_and_readers_as_text(client, hostile, query, text):
+def test_embed_snippet_copies_text_from_sources_and_readers_as_text(
+    client, hostile, query, text, settings
+):
+    settings.EMBED_FRAME_ANCESTORS = ["https://news.example.org"]
     page = client.get(f"/?{query}").content.decode()
     (textarea,) = re.findall(r'<textarea id="embed-code"[^>]*>(.*?)</textarea>', page, re.S)
     copied = html.unescape(textarea)  # what the browser shows, and the reader pastes
