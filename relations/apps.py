@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class RelationsConfig(AppConfig):
     name = "relations"
     verbose_name = "Relations timeline"
+
+    def ready(self):
+        from relations import signals
+
+        signals.connect()

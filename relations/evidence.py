@@ -31,7 +31,8 @@ its own is rated for itself, and has an origin only where the copy says
 whose story it reproduces.
 
 Editors cannot set "confirmed" by hand; an override to reported or disputed
-needs a written reason and is shown as the editor's judgement (models.py).
+needs a written reason and is shown as the editor's judgement (Event.assess in
+relations/models/events.py).
 """
 
 import re

@@ -9,7 +9,7 @@ event, its citations, its cited sources or its actors change, and a page reads
 its fifty items in one query.
 
 The table follows every way those are written: saves and deletes (signals in
-relations/models.py), the actors of an event changed from either side,
+relations/signals.py), the actors of an event changed from either side,
 `QuerySet.update()`, `bulk_create()` and `bulk_update()` of events
 (EventQuerySet), and `migrate` (post_migrate renders what is missing or was
 rendered by other code: `FORMAT` changes with the markup and the labels). Raw
@@ -24,10 +24,12 @@ from html import escape
 from itertools import islice
 from urllib.parse import quote
 
-from django.db import connection, models
+from django.db import connection
 from django.template.defaultfilters import pluralize
 from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString
+
+from relations.models import Category, Event, EventListing, Status
 
 # What a list item shows, and what its dates are derived from.
 LISTED_FIELDS = (
@@ -58,29 +60,8 @@ BATCH = 500
 
 @cache
 def _format():
-    from relations.models import Category, Status
-
     labels = [(value, str(label)) for value, label in [*Category.choices, *Status.choices]]
     return hashlib.sha256(repr((EVENT_ITEM, PREFIX, labels)).encode()).hexdigest()[:12]
-
-
-class EventListing(models.Model):
-    """One event's list item (`html`, its link's script prefix left as PREFIX).
-
-    Derived from the events, their citations, sources and actors; never exported.
-    The event's id is a plain key, not a foreign key: a citation deleted with its
-    event renders the event again before the event itself goes, and the event's
-    own post_delete then removes the row; a row left by raw SQL is never read.
-    """
-
-    event_id = models.BigIntegerField(primary_key=True)
-    year = models.IntegerField()
-    # The markup and labels this row was rendered with (FORMAT).
-    format = models.CharField(max_length=12)
-    html = models.TextField()
-
-    def __str__(self):
-        return f"List item of event {self.event_id}"
 
 
 def item_html(event, path):
@@ -127,8 +108,6 @@ def around_slug():
 
 def _rendered(ids):
     """{pk: (start year, html with PREFIX)} of the events with these ids."""
-    from relations.models import Event
-
     before, after = around_slug()
     before = before.removeprefix(get_script_prefix())
     events = Event.objects.filter(pk__in=ids).only(*LISTED_FIELDS).for_display()
@@ -143,8 +122,6 @@ def _rendered(ids):
 
 def refresh(ids=None):
     """Render again the events with `ids` (an iterable), or all of them."""
-    from relations.models import Event
-
     events = Event.objects.order_by("pk")
     if ids is not None:
         ids = sorted({pk for pk in ids if pk is not None})
@@ -173,8 +150,6 @@ def forget(ids):
 def refresh_stale():
     """Render the events whose item is missing or was rendered with other markup or labels,
     and forget the items of events that are gone."""
-    from relations.models import Event
-
     current = EventListing.objects.filter(format=_format()).values("event_id")
     refresh(Event.objects.exclude(pk__in=current).values_list("pk", flat=True))
     EventListing.objects.exclude(event_id__in=Event.objects.values("pk")).delete()

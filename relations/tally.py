@@ -13,9 +13,11 @@ The table follows every way events are written: saves and deletes (signals),
 
 import datetime as dt
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import CharField, Count, F, IntegerField, Max, Min, Sum
 from django.db.models.functions import Cast, Coalesce, Substr
+
+from relations.models import Event, EventTally
 
 # The number of the writers' advisory lock on PostgreSQL (lock_writers).
 LOCK_ID = 0x7A11E1
@@ -28,37 +30,13 @@ UNTALLIED_FIELDS = frozenset(
 )
 
 
-class EventTally(models.Model):
-    """How many events start in `start_year`, end in `end_year`, with a category and status.
-
-    `end_year` is the start year for an event without an end date. Derived from
-    the events table, never exported.
-    """
-
-    start_year = models.IntegerField()
-    end_year = models.IntegerField()
-    category = models.CharField(max_length=20)
-    status = models.CharField(max_length=20)
-    count = models.PositiveIntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["start_year", "end_year", "category", "status"], name="event_tally_unique"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.start_year}–{self.end_year} {self.category} {self.status}: {self.count}"
-
-
 def lock_writers():
     """Wait until no other transaction writes timeline data, and keep them waiting until
     this one ends (PostgreSQL; SQLite's write transactions run one at a time already).
 
     Taken before the first row is written by every transaction that writes events,
-    sources, citations, actors or what is derived from them (relations/models.py:
-    pre_save, pre_delete and the bulk writes), so writers lock rows one transaction at
+    sources, citations, actors or what is derived from them (pre_save and pre_delete in
+    relations/signals.py, and the bulk writes), so writers lock rows one transaction at
     a time and never in two orders at once: two of them cannot deadlock. Outside a
     transaction each statement commits alone, holding one lock at a time.
     """
@@ -69,8 +47,6 @@ def lock_writers():
 
 def tallied_events():
     """The events the public timeline counts: published ones."""
-    from relations.models import Event
-
     return Event.objects.public()
 
 

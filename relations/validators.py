@@ -77,7 +77,7 @@ class RefusesControlCharacters:
     """Model mixin: validation refuses control characters in every text field.
 
     Through full_clean it reaches the admin and import_timeline alike; the
-    pre_save check in models.py stops saves that skip validation (loaddata).
+    pre_save check in relations/signals.py stops saves that skip validation (loaddata).
     """
 
     def clean_fields(self, exclude=None):

@@ -20,7 +20,7 @@ leave. Words longer than PIECE characters are kept as overlapping pieces, so
 that any search word of up to STEP characters still falls inside one of them.
 
 The index follows every write that changes a search document: saves, deletes,
-citations and sources (signals in relations/models.py), `QuerySet.update()`,
+citations and sources (signals in relations/signals.py), `QuerySet.update()`,
 `bulk_create()` and `bulk_update()` of events (EventQuerySet), and `migrate`,
 which indexes what is missing or out of date (`refresh_stale`). Raw SQL that
 writes search documents must call `refresh()`.
@@ -31,51 +31,15 @@ from collections import defaultdict
 from itertools import islice
 
 import numpy as np
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 
 from relations import tally
 from relations.held import PerVersion
+from relations.models import Event, EventWords, SearchWord
+from relations.models.derived import BUCKET_BITS, PIECE, STEP
 
-BUCKET_BITS = 14
-BUCKET = 1 << BUCKET_BITS  # event ids per row of a word's list
-STEP = 200  # the longest search word (folded) the index serves
-PIECE = 2 * STEP  # the longest word kept whole
 CHUNK = 500  # values per IN (...) list
 OFFSETS = np.dtype("<u2")
-
-
-class SearchWord(models.Model):
-    """The events whose search document holds `word`, among ids `bucket` × BUCKET onwards.
-
-    `events` is their ids less the bucket's first, sorted, as little-endian 16-bit
-    integers. Derived from the events' search documents; never exported.
-    """
-
-    word = models.CharField(max_length=PIECE)
-    bucket = models.IntegerField()
-    events = models.BinaryField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["word", "bucket"], name="relations_searchword_unique")
-        ]
-
-    def __str__(self):
-        return f"“{self.word}” in events {self.bucket * BUCKET}–{(self.bucket + 1) * BUCKET - 1}"
-
-
-class EventWords(models.Model):
-    """The words event `event_id` is indexed under, sorted, separated by spaces.
-
-    The event's id is a plain key, not a foreign key, as in EventListing: the
-    event's own post_delete removes the row.
-    """
-
-    event_id = models.BigIntegerField(primary_key=True)
-    words = models.TextField(blank=True)
-
-    def __str__(self):
-        return f"Words of event {self.event_id}"
 
 
 def words_of(document):
@@ -200,8 +164,6 @@ def _chunks(values):
 
 
 def _refresh_bucket(bucket, ids):
-    from relations.models import Event
-
     # Lock the events' rows of the index first (one transaction at a time per event
     # on PostgreSQL; SQLite's transactions are one at a time anyway), then read the
     # documents as they are once the lock is held.
@@ -273,8 +235,6 @@ def refresh_stale():
     """Index everything again if any event's words are missing or out of date, or an event
     that is gone is still indexed: the lists may then hold what no row of EventWords
     says, so they are rebuilt rather than patched. Otherwise it writes nothing."""
-    from relations.models import Event
-
     stored = dict(EventWords.objects.values_list("event_id", "words"))
     documents = Event.objects.order_by("pk").values_list("pk", "search_document")
     ids, stale = [], False

@@ -9,8 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import set_script_prefix
 
 from relations import listing
-from relations.listing import EventListing
-from relations.models import Event, Source
+from relations.models import Event, EventListing, Source
 from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory
 
 HTMX = {"HX-Request": "true"}

@@ -10,8 +10,7 @@ from django.contrib.auth.models import User
 from django.db import OperationalError, connection
 from django.db.models.signals import post_save
 
-from relations.models import Event
-from relations.publication import publish, return_to_draft
+from relations.models import Event, publish, return_to_draft
 from tests.factories import EventFactory
 
 WAIT_SECONDS = 20

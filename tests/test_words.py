@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from relations import words
-from relations.models import Event, Source, TimelineVersion, search_ids
-from relations.words import BUCKET, PIECE, STEP, EventWords, SearchWord
+from relations.models import Event, EventWords, SearchWord, Source, TimelineVersion, search_ids
+from relations.models.derived import BUCKET, PIECE, STEP
 from tests.factories import CitationFactory, EventFactory, SourceFactory
 
 

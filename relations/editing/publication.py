@@ -1,6 +1,6 @@
 """Publish and return to draft from the admin: a list column and filter, actions, buttons
 on the change form, and pending revisions of published records. The rules themselves are
-in relations/publication.py."""
+in relations/models/publication.py."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from relations.publication import (
+from relations.models import (
     DRAFTED,
     Publication,
     Revision,

@@ -18,8 +18,7 @@ from relations.anchors import text_hash
 from relations.dates import DatePrecision
 from relations.extract import ExtractionError, extract, normalise
 from relations.fetch import FetchError, fetch
-from relations.models import Source
-from relations.publication import DRAFTED
+from relations.models import DRAFTED, Source
 
 
 class SourceFromDocumentForm(forms.Form):

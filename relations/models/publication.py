@@ -297,11 +297,9 @@ def publish(records, user):
     sources it cites, under the same rules. Raises PermissionDenied with every
     reason if any record may not be published. Returns what was published.
     """
-    from relations.models import Event
-
     drafts = []
     for record in records:
-        if isinstance(record, Event):
+        if record._meta.model_name == "event":
             drafts += [source for source in record.cited_sources() if source.is_draft]
         if record.is_draft:
             drafts.append(record)
