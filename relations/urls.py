@@ -1,7 +1,8 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from relations import export_views, views
+from relations import views
+from relations.exports import views as export_views
 from relations.sitemaps import SITEMAPS, robots_txt
 
 app_name = "relations"
