@@ -6,7 +6,7 @@ Everything here works on iterators, so an export of any size streams in
 constant memory. Each format (json, csv, timelinejs, ical, annotations) is a
 module with a record function (one event in, one record out) and a stream
 function that writes the records with the format's header and footer; FORMATS
-in relations/exports/views.py names them for the view.
+in relations/exports/downloads.py names them for the view.
 """
 
 import datetime as dt
