@@ -1,4 +1,5 @@
-# Two commands do everything on a fresh machine: `make run` and `make test`.
+# Two commands: `make run` needs Python; `make test` also needs npm, and runs the browser and
+# shared-cache tests where Chromium, Java and Redis are installed (the README says what each needs).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -38,6 +39,7 @@ run: load
 
 # axe-core and TimelineJS for the browser tests (accessibility, the TimelineJS export).
 node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make test needs npm (apt-get install npm) to install the tests' tools"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 
 test: install-dev node_modules/.package-lock.json

@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
-from relations.editing.admin import EventToolsAdmin, SourceToolsAdmin
-from relations.editing.publication import PublicationAdmin
+from relations.editing.admin_views import EventToolsAdmin, SourceToolsAdmin
+from relations.editing.publishing import PublicationAdmin
 from relations.models import Actor, Citation, Event, FrontPage, Source
 
 admin.site.site_header = "Relations Timeline: editors"

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
-from relations.feeds import FEED_LENGTH
+from relations.exports.feeds import FEED_LENGTH
 from relations.models import Actor, Citation, Event, Source
 from tests.conftest import FIXTURE
 from tests.factories import CitationFactory, EventFactory, SourceFactory

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from icalendar import Calendar
 
-from relations.feeds import FEED_LENGTH
+from relations.exports.feeds import FEED_LENGTH
 from relations.models import Event
 from tests.factories import ActorFactory, CitationFactory, EventFactory
 

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from relations.links import web_url
 from relations.models import Source
+from relations.web_urls import web_url
 from tests.factories import CitationFactory, EventFactory, SourceFactory
 
 HOSTILE_NOTES = (

@@ -102,7 +102,7 @@ def test_an_admin_write_ended_by_a_deadlock_is_tried_again_from_the_start(admin_
             raise error from cause
         return publish(records, user)
 
-    with mock.patch("relations.editing.publication.publish", deadlocked_once):
+    with mock.patch("relations.editing.publishing.publish", deadlocked_once):
         response = admin_client.post(
             f"/admin/relations/event/{event.pk}/publication/", {"publication": "publish"}
         )
@@ -124,7 +124,7 @@ def test_an_admin_write_deadlocked_every_time_gets_a_503(admin_client):
         error, cause = deadlock()
         raise error from cause
 
-    with mock.patch("relations.editing.publication.publish", deadlocked):
+    with mock.patch("relations.editing.publishing.publish", deadlocked):
         response = admin_client.post(
             f"/admin/relations/event/{event.pk}/publication/", {"publication": "publish"}
         )

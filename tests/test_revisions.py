@@ -7,8 +7,8 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from relations.editing.spreadsheets import apply, preview
 from relations.models import Event
-from relations.spreadsheets import apply, preview
 from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory
 from tests.test_publication import make_editor
 

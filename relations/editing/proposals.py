@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy
 
 from relations.anchors import disambiguators
 from relations.dates import EventDate, format_date
-from relations.duplicates import candidate_from, probable_duplicates
+from relations.editing.candidates import propose
+from relations.editing.duplicates import candidate_from, probable_duplicates
 from relations.models import DRAFTED, Actor, Citation, Event, Source
-from relations.proposals import propose
 
 TITLE_LENGTH = 120
 

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from relations.anchors import text_hash
 from relations.dates import DatePrecision
-from relations.extract import ExtractionError, extract, normalise
-from relations.fetch import FetchError, fetch
+from relations.editing.extract import ExtractionError, extract, normalise
+from relations.editing.fetch import FetchError, fetch
 from relations.models import DRAFTED, Source
 
 

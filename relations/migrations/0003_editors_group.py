@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from relations.editors import GROUP, ensure_editors_group
+from relations.editing.editors import GROUP, ensure_editors_group
 
 
 def create_editors_group(apps, schema_editor):

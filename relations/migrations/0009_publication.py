@@ -10,7 +10,7 @@ from importlib import import_module
 
 from django.db import migrations, models
 
-from relations.editors import ensure_editors_group
+from relations.editing.editors import ensure_editors_group
 
 search = import_module("relations.migrations.0004_search")
 

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from relations.editors import ensure_editors_group
+from relations.editing.editors import ensure_editors_group
 
 # The first introduction; editors change it in the admin. Its one fact (diplomatic
 # relations in January 1992) is an event of the fixture, with its sources.

@@ -1,10 +1,10 @@
-"""{% load links %}: the only ways stored text becomes a link (see relations/links.py)."""
+"""{% load links %}: the only ways stored text becomes a link (see relations/web_urls.py)."""
 
 from django import template
 from django.template.defaultfilters import stringfilter
 from django.utils.safestring import mark_safe
 
-from relations.links import web_url, web_urlizer
+from relations.web_urls import web_url, web_urlizer
 
 register = template.Library()
 

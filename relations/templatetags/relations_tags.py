@@ -5,8 +5,8 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from relations.links import web_url
 from relations.models import Source
+from relations.web_urls import web_url
 
 register = template.Library()
 

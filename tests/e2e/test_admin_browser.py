@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from relations.editors import ensure_editors_group
+from relations.editing.editors import ensure_editors_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from relations.editors import ensure_editors_group
+from relations.editing.editors import ensure_editors_group
 from tests.e2e.conftest import axe_violations
 from tests.e2e.test_admin_browser import log_in
 

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from relations import extract as extraction
-from relations.extract import ExtractionError, extract
+from relations.editing import extract as extraction
+from relations.editing.extract import ExtractionError, extract
 from relations.models import Source
 from tests.editing.test_source_documents import ADD, form, minimal_pdf
 

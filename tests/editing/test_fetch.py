@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from relations.fetch import FetchError, checked_address, fetch
+from relations.editing.fetch import FetchError, checked_address, fetch
 
 ARTICLE = b"<html><body><article><p>The ministers met in Minsk.</p></article></body></html>"
 

@@ -181,7 +181,7 @@ def test_the_admin_event_form_warns_of_a_duplicate_until_confirmed(client, edito
 
 
 def test_same_actors_and_category_on_overlapping_dates_is_a_duplicate(timeline):
-    from relations.duplicates import probable_duplicates
+    from relations.editing.duplicates import probable_duplicates
 
     existing = Event.objects.get(slug="li-qiang-golovchenko-talks-minsk")
     candidate = Event(
@@ -217,7 +217,7 @@ def test_editing_an_event_does_not_call_it_a_duplicate_of_itself(client, editor,
     ],
 )
 def test_similar_titles(first, second, alike):
-    from relations.duplicates import similar_titles
+    from relations.editing.duplicates import similar_titles
 
     assert similar_titles(first, second) is alike
 

@@ -2,9 +2,15 @@ import datetime as dt
 
 import pytest
 
+from relations.editing.candidates import (
+    actor_patterns,
+    actors_named,
+    guess_category,
+    propose,
+    sentences,
+)
 from relations.editing.proposals import source_proposals
 from relations.models import Source
-from relations.proposals import actor_patterns, actors_named, guess_category, propose, sentences
 from tests.factories import ActorFactory, EventFactory
 
 pytestmark = pytest.mark.django_db

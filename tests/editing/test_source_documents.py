@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from relations.anchors import text_hash
-from relations.extract import extract
+from relations.editing.extract import extract
 from relations.models import Source
 
 pytestmark = pytest.mark.django_db

@@ -46,7 +46,7 @@ def test_a_write_that_timed_out_on_the_lock_gets_the_maintenance_page(client, ed
     def locked(*args, **kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr("relations.editing.admin.create_source", locked)
+    monkeypatch.setattr("relations.editing.admin_views.create_source", locked)
     response = client.post(
         "/admin/relations/source/add-from-document/",
         {"text": "Some text.", "kind": "news", "reliability": "reliable", "publisher": "P"},

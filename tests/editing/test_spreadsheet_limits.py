@@ -8,8 +8,8 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from relations import spreadsheets
-from relations.spreadsheets import SpreadsheetError, preview, read_rows
+from relations.editing import spreadsheets
+from relations.editing.spreadsheets import SpreadsheetError, preview, read_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ field as it is, an empty cell in a present column empties it."""
 import pytest
 from django.utils.text import slugify
 
+from relations.editing.spreadsheets import apply, preview
 from relations.models import Event
-from relations.spreadsheets import apply, preview
 from tests.editing.test_spreadsheets import csv_bytes
 
 pytestmark = pytest.mark.django_db

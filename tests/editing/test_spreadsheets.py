@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from relations.editing.spreadsheets import SpreadsheetError, apply, preview
 from relations.models import Event
-from relations.spreadsheets import SpreadsheetError, apply, preview
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from relations.textdates import find_dates
+from relations.editing.textdates import find_dates
 
 PUBLISHED = dt.date(2023, 8, 18)  # a Friday
 

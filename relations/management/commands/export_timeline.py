@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from relations.exports import write_fixture
+from relations.exports.fixture import write_fixture
 
 
 class Command(BaseCommand):

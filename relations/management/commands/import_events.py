@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from relations.spreadsheets import SpreadsheetError, apply, preview
+from relations.editing.spreadsheets import SpreadsheetError, apply, preview
 
 
 class Command(BaseCommand):

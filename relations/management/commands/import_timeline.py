@@ -5,7 +5,7 @@ citation whose quote is not verbatim in its source, or an event that ends
 before it starts, is refused. The whole file loads in one transaction: on the
 first bad record nothing is saved and the error names that record.
 
-Before anything is written, the whole file is checked (relations/import_checks.py):
+Before anything is written, the whole file is checked (relations/editing/import_checks.py):
 no "pk", each natural key once, every value of the right JSON type. No file,
 however broken, ends in a traceback. On SQLite the site pauses writes while the
 import runs (relations/maintenance.py), so that editors get a clear "saving is
@@ -21,7 +21,7 @@ from django.core.serializers import base, python
 from django.db import DatabaseError
 from django.db.models import UniqueConstraint
 
-from relations.import_checks import check_records, describe
+from relations.editing.import_checks import check_records, describe
 from relations.maintenance import import_running
 from relations.models import Event, deferred_refresh
 

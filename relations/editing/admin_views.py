@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from relations import spreadsheets
-from relations.duplicates import candidate_from, probable_duplicates
 from relations.editing import proposals as passages
+from relations.editing import spreadsheets
+from relations.editing.duplicates import candidate_from, probable_duplicates
 from relations.editing.sources import SourceFromDocumentForm, create_source
 from relations.models import Category, Source
 

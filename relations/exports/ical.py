@@ -8,7 +8,7 @@ for 100,000 events. The tests read every file back with `icalendar`.
 import datetime as dt
 
 from relations.dates import DatePrecision
-from relations.exports import export_events
+from relations.exports.events import export_events
 
 PRODID = "-//Relations Timeline//Relations Timeline//EN"
 LINE_OCTETS = 75

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from relations import maintenance
 from relations.dates import DatePrecision
-from relations.duplicates import probable_duplicates
+from relations.editing.duplicates import probable_duplicates
 from relations.models import DRAFTED, Actor, Category, Event, Revision, Source
 
 MAX_ROWS = 5000

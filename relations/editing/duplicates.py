@@ -7,7 +7,7 @@ from difflib import SequenceMatcher
 
 from django.db.models import Q
 
-from relations.textdates import FoundDate
+from relations.editing.textdates import FoundDate
 
 TITLE_RATIO = 0.6
 WORD_OVERLAP = 0.6

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from relations.textdates import FoundDate, find_dates
+from relations.editing.textdates import FoundDate, find_dates
 
 # A sentence ends at . ! ? (and their CJK forms) followed by space, or at a line break.
 SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"'”’)]*\s+|\n+")

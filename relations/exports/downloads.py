@@ -18,13 +18,18 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from relations import annotations, exports, ical
-from relations.feeds import EventFeed
+from relations.exports.annotations import stream_annotations
+from relations.exports.csv import stream_csv, stream_excel_csv
+from relations.exports.events import ExportContext, encoded
+from relations.exports.feeds import EventFeed
+from relations.exports.ical import stream_ical
+from relations.exports.json import stream_json
+from relations.exports.timelinejs import stream_timelinejs
 from relations.filters import EventFilter
 from relations.http import last_modified, revalidated, shared_with_any_origin
 from relations.models import Event
 
-SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "export-1.schema.json"
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schemas" / "export-1.schema.json"
 FILENAME_MAX = 120
 
 
@@ -36,13 +41,13 @@ class Format:
 
 
 FORMATS = {
-    "json": Format(exports.stream_json, "application/json", ".json"),
-    "csv": Format(exports.stream_csv, "text/csv; charset=utf-8", ".csv"),
-    "csv-excel": Format(exports.stream_excel_csv, "text/csv; charset=utf-8", "-excel.csv"),
-    "ics": Format(ical.stream_ical, "text/calendar; charset=utf-8", ".ics"),
-    "timelinejs": Format(exports.stream_timelinejs, "application/json", ".timelinejs.json"),
+    "json": Format(stream_json, "application/json", ".json"),
+    "csv": Format(stream_csv, "text/csv; charset=utf-8", ".csv"),
+    "csv-excel": Format(stream_excel_csv, "text/csv; charset=utf-8", "-excel.csv"),
+    "ics": Format(stream_ical, "text/calendar; charset=utf-8", ".ics"),
+    "timelinejs": Format(stream_timelinejs, "application/json", ".timelinejs.json"),
     "annotations": Format(
-        annotations.stream_annotations,
+        stream_annotations,
         'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
         ".annotations.jsonld",
     ),
@@ -95,7 +100,7 @@ def export(request, fmt):
     if not filterset.is_valid():
         return bad_filters(filterset)
     applied = dict(filterset.canonical_query().lists())
-    context = exports.ExportContext(
+    context = ExportContext(
         title=settings.TIMELINE_TITLE,
         absolute_url=request.build_absolute_uri,
         filters=applied,
@@ -104,7 +109,7 @@ def export(request, fmt):
     )
     export_format = FORMATS[fmt]
     response = StreamingHttpResponse(
-        exports.encoded(export_format.stream(filterset.qs, context)),
+        encoded(export_format.stream(filterset.qs, context)),
         content_type=export_format.content_type,
     )
     filename = download_name(applied, export_format.suffix)

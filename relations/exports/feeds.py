@@ -7,7 +7,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from relations.exports import clean_text
+from relations.exports.events import clean_text
 
 FEED_LENGTH = 50
 AUTHOR = "Relations Timeline"
