@@ -1,11 +1,11 @@
 """The time axis above the timeline: its window, bins, marks and lanes, in plain Python.
 
-`build(events, extent_events, ...)` is the one entry point: from the filtered
-events (a queryset) and the zoom parameters to an `Axis` the template
-`relations/_axis.html` draws as SVG. It asks the database for at most four
-things: the extent of the events (MIN/MAX), the number of events per bin
-(GROUP BY bin), and, when few enough events fall in the window, their dates and
-titles. It never loads every event, so it costs the same at 100 and 100,000.
+`build(result, ...)` is the one entry point: from what the read model found
+for the filters (relations/readmodel: the matches, their counts per year,
+month and day, and their extent whatever the window) and the zoom parameters
+to an `Axis` the template `relations/_axis.html` draws as SVG. It asks the
+database only for the dates and titles of the marks, when few enough events
+fall in the window.
 
 Zoom levels: the whole span (or any range of years) → a single year → a month.
 A range of years is cut into at most MAX_BINS bins of 1, 2, 5, 10, 20, 50, …
@@ -24,9 +24,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, IntegerField, Max, Min, Value, When
-from django.db.models.functions import ExtractDay, ExtractMonth
-
 from relations import axis_svg
 from relations.dates import MONTHS, DatePrecision, SpanDates
 from relations.models import Category
@@ -40,7 +37,6 @@ TARGET_PX = 24
 GAP_PX = 2
 YEAR_MIN, YEAR_MAX = 1, 9999
 WINDOW_FILTERS = ("year_from", "year_to", "month")
-FROM_EVENTS = object()  # build() reads the extent from the events
 
 BINS_TOP = 0
 BINS_HEIGHT = 44
@@ -238,17 +234,6 @@ def year_step(first, last):
     return YEAR_STEPS[-1]
 
 
-def extent_of(events):
-    """(earliest start, latest end) of `events`, or None: one aggregate query."""
-    row = events.order_by().aggregate(
-        first=Min("start_date"), last_start=Max("start_date"), last_end=Max("end_date")
-    )
-    if row["first"] is None:
-        return None
-    last = max(d for d in (row["last_start"], row["last_end"]) if d is not None)
-    return row["first"], last
-
-
 def domain_of(window, step):
     """The first and last day the horizontal scale covers: the bins, end to end."""
     if window.level == "years":
@@ -283,40 +268,20 @@ def make_bins(window, step):
     ]
 
 
-def bin_expression(window):
-    """SQL for the month or day an event falls in; events that began before the window go first."""
-    part = ExtractMonth("start_date") if window.level == "year" else ExtractDay("start_date")
-    return Case(
-        When(start_date__lt=window.start, then=Value(1)), default=part, output_field=IntegerField()
-    ) - Value(1)
-
-
-def count_bins(events, window, step, bins, year_counts=None, month_counts=None):
-    """Fill each bin's count with one GROUP BY query (none when `year_counts` are known,
-    or for one year's window `month_counts`, a function of the year).
-
-    Ranges of years group on the stored, indexed start_year and are folded into
-    bins here: one row per year with events, never one per event.
-    """
+def count_bins(result, window, step, bins):
+    """Fill each bin's count from the read model's counts of the matches: per start year
+    folded into bins of `step` years, per month of a year, per day of a month (those begun
+    before the window count in its first bin)."""
     if window.level == "years":
         origin = window.first_year // step * step
-        per_year = year_counts
-        if per_year is None:
-            per_year = events.order_by().values_list("start_year").annotate(n=Count("pk"))
-        rows = [(((year or origin) - origin) // step, n) for year, n in per_year]
-    elif window.level == "year" and month_counts is not None:
-        rows = month_counts(window.first_year)
+        rows = [((year - origin) // step, n) for year, n in result.year_counts()]
+    elif window.level == "year":
+        rows = result.month_counts(window.first_year)
     else:
-        rows = (
-            events.order_by()
-            .annotate(axis_bin=bin_expression(window))
-            .values("axis_bin")
-            .annotate(n=Count("pk"))
-            .values_list("axis_bin", "n")
-        )
+        rows = result.day_counts(window.first_year, window.month)
     last = len(bins) - 1
     for index, n in rows:
-        bins[max(0, min(last, int(index or 0)))].count += n
+        bins[max(0, min(last, int(index)))].count += n
     return sum(bin.count for bin in bins)
 
 
@@ -329,10 +294,16 @@ def latest_day(end, precision):
     return end
 
 
-def make_marks(events, window, domain):
+def make_marks(result, window, domain):
     """The window's events as marks, or None when there are too many to draw."""
+    from relations.models import Event
+
+    if len(result) > MARK_LIMIT:
+        return None
     rows = list(
-        events.order_by("start_date", "slug").values_list(
+        Event.objects.filter(pk__in=list(result.ids))
+        .order_by("start_date", "slug")
+        .values_list(
             "slug",
             "title",
             "date_edtf",
@@ -492,38 +463,18 @@ def neighbours(window, extent):
     return earlier, later
 
 
-def build(
-    events,
-    extent_events,
-    *,
-    year_from=None,
-    year_to=None,
-    month=None,
-    query=None,
-    base="/",
-    year_counts=None,
-    month_counts=None,
-    extent=FROM_EVENTS,
-):
-    """The axis for `events` (the filtered list) in the window the parameters choose.
+def build(result, *, year_from=None, year_to=None, month=None, query=None, base="/"):
+    """The axis of `result` (a read model Result) in the window the parameters choose.
 
-    `extent_events` are the same events without the window's own filters
-    (years, month): they say where the whole span starts and ends and whether
-    there is anything to pan to. `query` is a QueryDict of the validated
-    filters, from which the links are made; `base` is the path they lead to.
-    `year_counts`, [(start year, events)] of `events` when the caller has them
-    already (the timeline counts them in memory, relations/positions.py), save
-    a query; so does `month_counts`, a function giving [(month - 1, events)] of
-    a year's window (those begun before the year in the first month), as
-    bin_expression counts them.
-    `extent`, (first day, last day) of `extent_events` or None when there are
-    none, saves another: whole years are enough outside a month's window.
+    `query` is a QueryDict of the validated filters, from which the links are
+    made; `base` is the path they lead to. The result's extent (its matches
+    whatever the window) says where the whole span starts and ends and whether
+    there is anything to pan to.
     """
     from django.http import QueryDict
 
     links = Links(base, query if query is not None else QueryDict(mutable=True))
-    if extent is FROM_EVENTS:
-        extent = extent_of(extent_events)
+    extent = result.extent()
     whole = resolve_window(extent)
     window = resolve_window(extent, year_from, year_to, month)
     if window is None:
@@ -532,9 +483,9 @@ def build(
     step = year_step(window.first_year, window.last_year) if window.level == "years" else None
     domain = domain_of(window, step)
     bins = make_bins(window, step)
-    total = count_bins(events, window, step, bins, year_counts, month_counts)
+    total = count_bins(result, window, step, bins)
 
-    marks = make_marks(events, window, domain) if 0 < total <= MARK_LIMIT else None
+    marks = make_marks(result, window, domain) if 0 < total <= MARK_LIMIT else None
     bins_height = BINS_HEIGHT if marks is not None else DENSITY_HEIGHT
     ticks_y = bins_height + 14
     lanes = make_lanes(marks, bins_height + TICKS_HEIGHT + 6) if marks else None

@@ -1,8 +1,6 @@
 """The timeline's filter form: every query parameter is validated here."""
 
-import calendar
 import copy
-import datetime as dt
 import functools
 
 import django_filters
@@ -12,15 +10,15 @@ from django.http import QueryDict
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
+from relations import readmodel
 from relations.dates import MONTHS
 from relations.form_renderer import PythonWidgets
+from relations.held import kept
 from relations.models import Actor, Category, Event, Source, Status
 from relations.search import search_refusal
 from relations.validators import year_range
 
 YEAR_MIN, YEAR_MAX = year_range()
-
-NEWEST_FIRST = ("-start_date", "-slug")
 
 CACHED_OPTIONS = ("actor", "source")
 
@@ -76,7 +74,6 @@ class YearFilter(django_filters.NumberFilter):
 class EventFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
-        method="filter_text",
         max_length=200,
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": "Titles, summaries, quotes"}
@@ -86,7 +83,6 @@ class EventFilter(django_filters.FilterSet):
         label="Category",
         choices=Category.choices,
         widget=forms.CheckboxSelectMultiple,
-        method="filter_categories",
         error_messages={"invalid_choice": "There is no category “%(value)s”."},
     )
     actor = django_filters.ModelChoiceFilter(
@@ -94,7 +90,6 @@ class EventFilter(django_filters.FilterSet):
         queryset=Actor.objects.all(),
         to_field_name="slug",
         empty_label="Any actor",
-        method="filter_actor",
         error_messages={"invalid_choice": "There is no actor “%(value)s”."},
     )
     source = django_filters.ModelChoiceFilter(
@@ -102,26 +97,22 @@ class EventFilter(django_filters.FilterSet):
         queryset=Source.objects.public().only("slug", "title"),
         to_field_name="slug",
         empty_label="Any source",
-        method="filter_source",
         error_messages={"invalid_choice": "There is no source “%(value)s”."},
     )
     status = django_filters.ChoiceFilter(
         label="Status",
         choices=Status.choices,
         empty_label="Any status",
-        method="filter_status",
         error_messages={"invalid_choice": "There is no status “%(value)s”."},
     )
     year_from = YearFilter(
         label="From year",
-        method="filter_year_from",
         min_value=YEAR_MIN,
         max_value=YEAR_MAX,
         widget=YEAR_INPUT,
     )
     year_to = YearFilter(
         label="To year",
-        method="filter_year_to",
         min_value=YEAR_MIN,
         max_value=YEAR_MAX,
         widget=YEAR_INPUT,
@@ -130,14 +121,12 @@ class EventFilter(django_filters.FilterSet):
         label="Month",
         choices=[(str(number), name) for number, name in enumerate(MONTHS, start=1)],
         empty_label="Any month",
-        method="filter_month",
         error_messages={"invalid_choice": "There is no month “%(value)s”; give 1 to 12."},
     )
     order = django_filters.ChoiceFilter(
         label="Order",
         choices=[("-date", "Newest first")],
         empty_label="Oldest first",
-        method="filter_order",
     )
 
     class Meta:
@@ -187,35 +176,18 @@ class EventFilter(django_filters.FilterSet):
         fields = {name: shallow_copy(base).field for name, base in cls.base_filters.items()}
         return type(f"{cls.__name__}Form", (cls._meta.form,), fields)
 
-    def filter_text(self, queryset, name, value):
-        return queryset.search(value)
+    def filter_queryset(self, queryset):
+        raise NotImplementedError(
+            "The timeline's filters are answered by the read model: use matches()."
+        )
 
-    def filter_categories(self, queryset, name, value):
-        return queryset.in_categories(value)
+    def criteria(self, order=None):
+        """The validated filters as the read model's Criteria; call after is_valid()."""
+        return readmodel.Criteria.from_form(self.form.cleaned_data, order)
 
-    def filter_status(self, queryset, name, value):
-        return queryset.with_status(value)
-
-    def filter_actor(self, queryset, name, value):
-        return queryset.with_actor(value)
-
-    def filter_source(self, queryset, name, value):
-        return queryset.cited_in(value)
-
-    def filter_year_from(self, queryset, name, value):
-        return queryset.between_years(year_from=value)
-
-    def filter_year_to(self, queryset, name, value):
-        return queryset.between_years(year_to=value)
-
-    def filter_month(self, queryset, name, value):
-        year, month = self.form.cleaned_data["year_from"], int(value)
-        first = dt.date(year, month, 1)
-        last = dt.date(year, month, calendar.monthrange(year, month)[1])
-        return queryset.between_dates(first, last)
-
-    def filter_order(self, queryset, name, value):
-        return queryset.order_by(*NEWEST_FIRST)
+    def matches(self, version=None, order=None):
+        """The read model's result for the validated filters; call after is_valid()."""
+        return readmodel.query(self.criteria(order), version)
 
     def cached_options(self, version, seconds):
         """{name: [(value, "<option>…</option>")]} for the actor and source selects.
@@ -225,12 +197,13 @@ class EventFilter(django_filters.FilterSet):
         cache, keyed by the data version. Validation still asks the database.
         Each option says how many public events it has; one with none is disabled.
         """
-        from relations.frontpage import kept
 
         def compute(name):
-            counts = self.option_event_counts(name)
+            counts = readmodel.summary(version).option_counts(name)
             return [
-                (str(value), option_html(value, label, counts.get(str(value), 0)))
+                (str(value), option_html(value, label, counts.get(value.instance.pk, 0)))
+                if value
+                else (str(value), option_html(value, label, 0))
                 for value, label in self.form.fields[name].choices
             ]
 
@@ -239,25 +212,6 @@ class EventFilter(django_filters.FilterSet):
             compute_list = functools.partial(compute, name)
             lists[name] = kept(f"timeline-options:{name}", version, seconds, compute_list)
         return lists
-
-    def option_event_counts(self, name):
-        """{slug: number of public events} for the actor or source options, in one query."""
-        path = {"actor": "actors__slug", "source": "citations__source__slug"}[name]
-        rows = (
-            Event.objects.public()
-            .order_by()
-            .values_list(path)
-            .annotate(n=models.Count("pk", distinct=True))
-        )
-        return {slug: n for slug, n in rows if slug is not None}
-
-    def qs_without(self, *names):
-        """The events filtered by every value but those named (e.g. the axis window's)."""
-        queryset = self.queryset.all()
-        for name, value in self.form.cleaned_data.items():
-            if name not in names:
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset
 
     def canonical_query(self):
         """The validated filters as a QueryDict, in one fixed form per meaning.

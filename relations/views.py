@@ -1,27 +1,24 @@
-import datetime as dt
 import functools
 import hashlib
 import logging
 import secrets
-from collections import Counter, namedtuple
+from collections import namedtuple
 from functools import wraps
 from itertools import groupby
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import F, Prefetch
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils.cache import patch_cache_control
-from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -29,10 +26,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from relations import axis, evidence, frontpage, listing, positions, tally
+from relations import axis, evidence, frontpage, items
 from relations.filters import EventFilter
 from relations.http import revalidated
-from relations.models import Citation, Event, Source, TimelineVersion, search_ids
+from relations.models import Citation, Event, Source, TimelineVersion
 from relations.passages import excerpts, mark_citations, marked_excerpts
 from relations.search import split_search
 from relations.source_filters import SOURCES_PER_PAGE, SourceFilterForm, source_languages
@@ -40,7 +37,6 @@ from relations.source_filters import SOURCES_PER_PAGE, SourceFilterForm, source_
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
-NARROW_LIMIT = 20000
 
 
 @require_safe
@@ -147,7 +143,7 @@ def timeline_response(request, template):
     context = {
         "filter": filterset,
         "options": filterset.cached_options(version, seconds),
-        "option_counts": frontpage.option_counts(version, seconds),
+        "option_counts": frontpage.option_counts(version),
         "facts": facts,
         "meta_description": frontpage.description(facts),
         "query": query,
@@ -229,7 +225,7 @@ def build_results(request, filterset, query, found, version):
     in the request.
     """
     page = found.page
-    total = frontpage.total(version, settings.TIMELINE_PARTS_CACHE_SECONDS)
+    total = frontpage.total(version)
     status_text = f"Showing {page.paginator.count} of {total} event{pluralize(total)}"
     if page.paginator.num_pages > 1:
         status_text += f" (page {page.number} of {page.paginator.num_pages})"
@@ -247,7 +243,7 @@ def build_results(request, filterset, query, found, version):
         "title": title,
         "query": query,
         "page": page,
-        "events_html": years_html(event_items(list(page.object_list))),
+        "events_html": years_html(items.items(list(page.object_list), version)),
         "paths": result_paths(get_script_prefix()),
         "axis": timeline_axis(filterset, query, request.path, found),
     }
@@ -260,93 +256,26 @@ def build_results(request, filterset, query, found, version):
 
 
 def timeline_axis(filterset, query, base, found):
-    """The time axis of a valid filter: its window is the years and month filters.
-
-    `found`, what paginate() found: the per-year counts, the extent (the first
-    and last days of the events whatever the window) when it read it on the way,
-    and the matching ids when a text search gave them.
-    """
+    """The time axis of a valid filter: its window is the years and month filters."""
     data = filterset.form.cleaned_data
-    month = int(data["month"]) if data.get("month") else None
-    # Built only if the axis asks them (a month's window, marks, no extent known).
-    events = SimpleLazyObject(lambda: filterset.qs)
-    if found.ids is not None and len(found.ids) <= axis.MARK_LIMIT:
-        # Few enough to be drawn one by one: read by id, not searched for again.
-        events = Event.objects.filter(pk__in=list(found.ids))
     return axis.build(
-        events,
-        SimpleLazyObject(lambda: filterset.qs_without(*axis.WINDOW_FILTERS)),
+        found.result,
         year_from=data.get("year_from"),
         year_to=data.get("year_to"),
-        month=month,
+        month=int(data["month"]) if data.get("month") else None,
         query=query,
         base=base,
-        year_counts=found.year_counts,
-        month_counts=getattr(found.ids, "month_counts", None),
-        extent=found.extent,
     )
 
 
-# What paginate() finds: the page of ids; [(start year, count)] of every matching event;
-# their extent, or axis.FROM_EVENTS when not read; every matching id, or None when not read.
-Found = namedtuple("Found", "page year_counts extent ids")
+# What paginate() finds: the page of ids, and the read model's result for the filters.
+Found = namedtuple("Found", "page result")
 
 
 def paginate(filterset, page_number, version):
-    """The requested page of event ids, the per-year counts of all matching events, and
-    what else was learnt on the way (Found).
-
-    Categories, a status, years and text, the filters of nearly every query,
-    are applied in memory to each process's positions of the published events
-    (relations/positions.py): the text's matches come from the search index as
-    bare ids, and then no query reads, counts or skips the matching rows. A
-    month, an actor or a source asks the database; its page is read from the
-    years it spans (tally.YearSlicedIds).
-    """
-    data = filterset.form.cleaned_data
-    if not (data["month"] or data["actor"] or data["source"]):
-        ids, year_counts, years = positions.current(version).search(
-            search_ids(data["q"], version) if data["q"] else None,
-            data["category"],
-            data["status"] or None,
-            data["year_from"],
-            data["year_to"],
-            newest_first=bool(data["order"]),
-        )
-        # The matches' years whatever the years chosen are also the axis's extent.
-        extent = (dt.date(years[0], 1, 1), dt.date(years[1], 12, 31)) if years else None
-        page = Paginator(ids, PAGE_SIZE).get_page(page_number)
-        return Found(page, year_counts, extent, ids)
-    events = filterset.qs
-    if data["q"]:
-        rows = matches_with_years(events)
-        if rows is not None:
-            ids = [pk for pk, _, _ in rows]
-            page = Paginator(ids, PAGE_SIZE).get_page(page_number)
-            year_counts = sorted(Counter(start for _, start, _ in rows).items())
-            return Found(page, year_counts, axis.FROM_EVENTS, ids)
-    year_counts = events.year_counts()
-    ids = tally.YearSlicedIds(events, year_counts, newest_first=bool(data["order"]))
-    page = Paginator(ids, PAGE_SIZE).get_page(page_number)
-    return Found(page, year_counts, axis.FROM_EVENTS, None)
-
-
-def matches_with_years(events):
-    """[(id, start year, end year)] of `events` in their order, or None past NARROW_LIMIT."""
-    rows = list(
-        events.annotate(end_year=Coalesce(tally.END_YEAR, F("start_year"))).values_list(
-            "pk", "start_year", "end_year"
-        )[: NARROW_LIMIT + 1]
-    )
-    return rows if len(rows) <= NARROW_LIMIT else None
-
-
-EventItem = namedtuple("EventItem", "year html")
-
-
-def event_items(ids):
-    """The events with these ids, each as the result list shows it, in the order given."""
-    return [EventItem(*item) for item in listing.items(ids)]
+    """The requested page of event ids, and the read model's result for the filters."""
+    result = filterset.matches(version)
+    return Found(Paginator(result.ids, PAGE_SIZE).get_page(page_number), result)
 
 
 @functools.cache
@@ -365,14 +294,14 @@ def result_paths(prefix):
     }
 
 
-def years_html(items):
+def years_html(rendered):
     """The list items under a heading for each start year, in the order given; joined here
     rather than by a regroup and two loops of the template, a fifth of its time."""
-    return mark_safe(  # each item is escaped (listing.item_html), a year is a number
+    return mark_safe(  # each item is rendered by its template, a year is a number
         "".join(
             f'<li class="year">\n<h3 class="year-heading">{int(year)}</h3>\n'
-            f'<ol class="events">\n{"".join(item.html for item in group)}\n</ol>\n</li>\n'
-            for year, group in groupby(items, key=attrgetter("year"))
+            f'<ol class="events">\n{"".join(html for _, html in group)}\n</ol>\n</li>\n'
+            for year, group in groupby(rendered, key=itemgetter(0))
         )
     )
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
-from relations import frontpage, positions, words
+from relations import readmodel
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "china_belarus.json"
 
@@ -76,6 +76,4 @@ def _keys(cursor, table):
 def empty_cache():
     """Each test starts with no cached pages: data version numbers repeat between tests."""
     cache.clear()
-    positions.forget()
-    words.forget()
-    frontpage.forget()
+    readmodel.forget()

@@ -220,7 +220,7 @@ def test_key_numbers_and_option_counts_come_from_the_tally_not_the_events(client
 
 
 def test_parts_kept_per_data_version_are_computed_again_for_a_new_one(db):
-    from relations import frontpage
+    from relations import held
 
     computed = []
 
@@ -228,10 +228,10 @@ def test_parts_kept_per_data_version_are_computed_again_for_a_new_one(db):
         computed.append(1)
         return len(computed)
 
-    assert frontpage.kept("test-part", 1, 60, compute) == 1
-    assert frontpage.kept("test-part", 1, 60, compute) == 1
-    assert frontpage.kept("test-part", 2, 60, compute) == 2
-    frontpage.forget()
-    assert frontpage.kept("test-part", 2, 60, compute) == 2  # from the cache
-    assert frontpage.kept("test-part", 3, 0, compute) == 3
-    assert frontpage.kept("test-part", 3, 0, compute) == 4  # kept for no time
+    assert held.kept("test-part", 1, 60, compute) == 1
+    assert held.kept("test-part", 1, 60, compute) == 1
+    assert held.kept("test-part", 2, 60, compute) == 2
+    held.forget_all()
+    assert held.kept("test-part", 2, 60, compute) == 2  # from the cache
+    assert held.kept("test-part", 3, 0, compute) == 3
+    assert held.kept("test-part", 3, 0, compute) == 4  # kept for no time

@@ -5,7 +5,6 @@ import logging
 import re
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
@@ -441,10 +440,10 @@ def test_missing_page_gets_the_site_layout_and_a_way_back(client, db):
 
 
 def test_server_error_gets_a_page_and_its_traceback_is_logged(client, db, monkeypatch):
-    def broken(ids):
+    def broken(ids, version):
         raise RuntimeError("a bug in the result list")
 
-    monkeypatch.setattr(views, "event_items", broken)
+    monkeypatch.setattr(views.items, "items", broken)
     # The handler from settings.LOGGING; pytest adds capturing handlers of its own.
     (handler,) = [
         h for h in logging.getLogger("django").handlers if type(h) is logging.StreamHandler
@@ -538,22 +537,6 @@ def test_cached_options_follow_new_actors_and_sources(client, timeline):
         in html
     )
     assert '<option value="a-new-source" disabled>A new source (0)</option>' in html
-
-
-def test_text_search_counts_the_same_whether_counted_in_python_or_sql(client, db, monkeypatch):
-    for year in (2001, 2001, 2003):
-        EventFactory(title="Grain corridor talks", start_date=dt.date(year, 5, 1))
-    EventFactory(title="Something else", start_date=dt.date(2002, 1, 1))
-    narrowed = client.get("/?q=grain", headers=HTMX).content.decode()
-
-    monkeypatch.setattr(views, "NARROW_LIMIT", 1)
-    cache.clear()
-    counted_in_sql = client.get("/?q=grain", headers=HTMX).content.decode()
-
-    assert narrowed == counted_in_sql
-    assert "Showing 3 of 4 events." in narrowed
-    assert 'aria-label="2001: 2 events"' in narrowed
-    assert 'aria-label="2003: 1 event"' in narrowed
 
 
 @pytest.mark.parametrize("order", ["", "-date"])

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from relations.anchors import CONTEXT_CHARS, surrounding_context
+from relations.exports.events import chunks, id_list
 from relations.models import Citation
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -78,36 +79,38 @@ def annotation(citation, absolute_url):
     }
 
 
-def public_citations(events):
-    """The citations readers see of `events`, with their event and source."""
+def public_citations(ids):
+    """The citations readers see of the events with `ids`, with their event and source."""
     return (
         Citation.objects.public()
-        .filter(event__in=events.order_by().values("pk"))
+        .filter(event__in=id_list(ids))
         .select_related("event", "source")
         .order_by("event__start_date", "event__slug", "source__slug", "start", "pk")
     )
 
 
-def stream_annotations(events, context):
-    """The AnnotationCollection of the citations of `events`, as JSON text in pieces.
+def stream_annotations(ids, context):
+    """The AnnotationCollection of the citations of the events with `ids` (in timeline
+    order), as JSON text in pieces, a chunk of events at a time.
 
     `context` is the exports' ExportContext (title, absolute_url, filters).
     """
     query = urlencode(context.filters, doseq=True)
     path = reverse("relations:export", args=["annotations"]) + (f"?{query}" if query else "")
-    citations = public_citations(events)
+    parts = list(chunks(ids))
     head = {
         "@context": CONTEXT,
         "id": context.absolute_url(path),
         "type": "AnnotationCollection",
         "label": f"{context.title}: evidence",
-        "total": citations.count(),
+        "total": sum(public_citations(part).count() for part in parts),
     }
     yield (
         json.dumps(head, ensure_ascii=False)[:-1]
         + ', "first": {"type": "AnnotationPage", "items": ['
     )
-    for index, citation in enumerate(citations.iterator(CHUNK_SIZE)):
+    citations = (citation for part in parts for citation in public_citations(part))
+    for index, citation in enumerate(citations):
         item = json.dumps(annotation(citation, context.absolute_url), ensure_ascii=False)
         yield ("\n" if index == 0 else ",\n") + item
     yield "\n]}}\n"

@@ -108,8 +108,10 @@ def export(request, fmt):
         schema_url=request.build_absolute_uri(reverse("relations:export-schema")),
     )
     export_format = FORMATS[fmt]
+    # Annotations follow the timeline's order whatever the list's.
+    result = filterset.matches(order="timeline" if fmt == "annotations" else None)
     response = StreamingHttpResponse(
-        encoded(export_format.stream(filterset.qs, context)),
+        encoded(export_format.stream(result.ids, context)),
         content_type=export_format.content_type,
     )
     filename = download_name(applied, export_format.suffix)
@@ -180,7 +182,7 @@ def data_page(request):
     context = {
         "filter": filterset,
         "query": query,
-        "count": filterset.qs.count(),
+        "count": len(filterset.matches()),
         "downloads": downloads,
         "feed_url": reverse("relations:feed") + suffix,
         "feed_title": feed_title(filterset),

@@ -11,7 +11,6 @@ in relations/exports/downloads.py names them for the view.
 
 import datetime as dt
 import functools
-import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -126,14 +125,24 @@ def id_list(ids):
     return RawSQL(",".join(str(int(pk)) for pk in ids), [])
 
 
-def export_events(events):
-    """`events` as ExportEvents with their actors and citations, fetched a chunk at a time.
+def chunks(ids, size=CHUNK_SIZE):
+    """`ids` (a sequence, such as a read model result's) in lists of `size`, in order."""
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
+
+
+def export_events(ids):
+    """The events with `ids`, in that order, as ExportEvents with their actors and
+    citations, fetched a chunk at a time.
 
     Every text is passed through clean_text, so no format has to.
     """
-    rows = events.values_list(*EXPORT_FIELDS).iterator(CHUNK_SIZE)
-    while chunk := clean_rows(list(itertools.islice(rows, CHUNK_SIZE))):
-        events_by_pk = {row[0]: ExportEvent(*row) for row in chunk}
+    for chunk_ids in chunks(ids):
+        rows = Event.objects.filter(pk__in=id_list(chunk_ids)).values_list(*EXPORT_FIELDS)
+        found = {row[0]: row for row in clean_rows(list(rows))}
+        events_by_pk = {pk: ExportEvent(*found[pk]) for pk in chunk_ids if pk in found}
+        if not events_by_pk:
+            continue
         ids = id_list(events_by_pk)
         actors = (
             Event.actors.through.objects.filter(event_id__in=ids)

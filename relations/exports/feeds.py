@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from relations.exports.events import clean_text
+from relations.models import Event
 
 FEED_LENGTH = 50
 AUTHOR = "Relations Timeline"
@@ -73,9 +74,12 @@ class EventFeed(Feed):
         return {"data_changed_at": self.data_changed_at}
 
     def items(self):
-        return self.filterset.qs.order_by("-updated_at", "slug").prefetch_related("actors")[
-            :FEED_LENGTH
-        ]
+        latest = self.filterset.matches(order="updated").ids[:FEED_LENGTH]
+        return (
+            Event.objects.filter(pk__in=latest)
+            .order_by("-updated_at", "slug")
+            .prefetch_related("actors")
+        )
 
     def item_title(self, event):
         return clean_text(f"{event.date_display}: {event.title}")

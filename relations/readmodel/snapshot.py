@@ -1,0 +1,279 @@
+"""The published events of one data version in memory, and the engine that answers Criteria.
+
+Per server process and data version: the published events in timeline order
+(start date, then slug) as NumPy arrays of their ids, first and last days
+(as yyyymmdd numbers), categories and statuses; which actors and which cited
+sources each has, as lists of places in that order; and the order of their
+last edits, for feeds. Every filter is a mask over these arrays, whichever
+filters are set: a criterion nobody asked before costs what a repeated one
+does, and its counts per year, month, day and option come from the same
+masks. Text is the one criterion found elsewhere, in the word index
+(relations/words.py), as bare ids that become a mask here.
+"""
+
+import datetime as dt
+
+import numpy as np
+from django.db import connection
+from django.db.models import Case, CharField, IntegerField, Value, When
+from django.db.models.functions import Cast, Coalesce, Replace
+
+# The names of the masks a Criteria makes, each a filter a reader sets apart.
+FACETS = ("text", "category", "status", "actor", "source", "window")
+
+
+def day_key(field):
+    """A date as the number yyyymmdd, in SQL: the same on SQLite and PostgreSQL, and
+    without the ORM's per-row conversion of dates."""
+    return Cast(Replace(Cast(field, CharField()), Value("-"), Value("")), IntegerField())
+
+
+def as_date(key):
+    key = int(key)
+    return dt.date(key // 10000, key // 100 % 100, key % 100)
+
+
+def rows(queryset):
+    """The rows of a values_list() queryset as columns, read without the ORM's per-row work."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    width = len(queryset.query.values_select) + len(queryset.query.annotation_select)
+    return list(zip(*found, strict=True)) if found else [()] * width
+
+
+class Memberships:
+    """Which events (as places in timeline order) each key (an actor's or source's id) has."""
+
+    def __init__(self, keys, places):
+        keys = np.asarray(keys, dtype=np.int64)
+        places = np.asarray(places, dtype=np.int64)
+        kept = places >= 0
+        keys, places = keys[kept], places[kept]
+        order = np.argsort(keys, kind="stable")
+        self.keys, first = np.unique(keys[order], return_index=True)
+        self.bounds = np.append(first, len(order))
+        self.places = places[order]
+        # Each pair's key as its index in `self.keys`, for counting per key.
+        self.codes = np.searchsorted(self.keys, keys)
+        self.pair_places = places
+
+    def mask(self, key, size):
+        found = np.zeros(size, dtype=bool)
+        index = np.searchsorted(self.keys, key)
+        if index < len(self.keys) and self.keys[index] == key:
+            found[self.places[self.bounds[index] : self.bounds[index + 1]]] = True
+        return found
+
+    def counts(self, mask):
+        """{key: number of events within `mask` that have it}, for keys with any."""
+        counted = np.bincount(self.codes[mask[self.pair_places]], minlength=len(self.keys))
+        return {int(key): int(n) for key, n in zip(self.keys, counted, strict=True) if n}
+
+
+class Snapshot:
+    """The published events of data version `version` (see the module's docstring)."""
+
+    def __init__(self, version):
+        from relations.models import Category, Citation, Event, Status
+
+        self.version = version
+        self.category_values = list(Category.values)
+        self.status_values = list(Status.values)
+
+        def codes(name, values):
+            whens = [When(**{name: value}, then=Value(code)) for code, value in enumerate(values)]
+            return Case(*whens, default=Value(-1))
+
+        public = Event.objects.public()
+        ids, start, end, category, status = rows(
+            public.order_by("start_date", "slug")
+            .annotate(
+                start_key=day_key("start_date"),
+                end_key=day_key(Coalesce("end_date", "start_date")),
+                category_code=codes("category", self.category_values),
+                status_code=codes("status", self.status_values),
+            )
+            .values_list("pk", "start_key", "end_key", "category_code", "status_code")
+        )
+        self.ids = np.array(ids, dtype=np.int64)
+        self.start = np.array(start, dtype=np.int32)
+        # An end before the start (which validation refuses) still ends no earlier than it.
+        self.end = np.maximum(np.array(end, dtype=np.int32), self.start)
+        self.start_year = self.start // 10000
+        self.end_year = self.end // 10000
+        self.category = np.array(category, dtype=np.int8)
+        self.status = np.array(status, dtype=np.int8)
+        size = len(self.ids)
+        self.lookup = np.full(int(self.ids.max()) + 1 if size else 0, -1, dtype=np.int64)
+        self.lookup[self.ids] = np.arange(size)
+
+        event_ids, actor_ids = rows(
+            Event.actors.through.objects.order_by().values_list("event_id", "actor_id")
+        )
+        self.actors = Memberships(actor_ids, self.places(event_ids))
+        event_ids, source_ids = rows(
+            Citation.objects.order_by().values_list("event_id", "source_id").distinct()
+        )
+        self.sources = Memberships(source_ids, self.places(event_ids))
+        (updated,) = rows(public.order_by("-updated_at", "slug").values_list("pk"))
+        self.by_update = self.places(updated)
+
+    def __len__(self):
+        return len(self.ids)
+
+    def places(self, ids):
+        """The places in timeline order of the events with `ids`, -1 for any not published."""
+        ids = np.asarray(ids, dtype=np.int64)
+        found = np.full(len(ids), -1, dtype=np.int64)
+        known = (ids >= 0) & (ids < len(self.lookup))
+        found[known] = self.lookup[ids[known]]
+        return found
+
+    def masks(self, criteria, text_ids=None):
+        """{facet: mask} of each criterion set; `text_ids`, the ids the text matches."""
+        size = len(self)
+        masks = {}
+        if criteria.text:
+            places = self.places(text_ids if text_ids is not None else [])
+            masks["text"] = np.zeros(size, dtype=bool)
+            masks["text"][places[places >= 0]] = True
+        if criteria.categories:
+            chosen = np.zeros(len(self.category_values) + 1, dtype=bool)
+            for value in criteria.categories:
+                chosen[self.category_values.index(value)] = True
+            masks["category"] = chosen[self.category]
+        if criteria.status:
+            masks["status"] = self.status == self.status_values.index(criteria.status)
+        if criteria.actor is not None:
+            masks["actor"] = self.actors.mask(criteria.actor, size)
+        if criteria.source is not None:
+            masks["source"] = self.sources.mask(criteria.source, size)
+        window = self.window(criteria)
+        if window is not None:
+            masks["window"] = window
+        return masks
+
+    def window(self, criteria):
+        """The span rule, written once: an event is in a window its span touches."""
+        if criteria.month is not None:
+            first, last = (int(day.strftime("%Y%m%d")) for day in criteria.days())
+            return (self.start <= last) & (self.end >= first)
+        if criteria.year_from is None and criteria.year_to is None:
+            return None
+        mask = np.ones(len(self), dtype=bool)
+        if criteria.year_from is not None:
+            mask &= self.end_year >= criteria.year_from
+        if criteria.year_to is not None:
+            mask &= self.start_year <= criteria.year_to
+        return mask
+
+    def query(self, criteria, text_ids=None):
+        return Result(self, criteria, self.masks(criteria, text_ids))
+
+
+def combined(masks, size, leaving=()):
+    mask = np.ones(size, dtype=bool)
+    for name, each in masks.items():
+        if name not in leaving:
+            mask &= each
+    return mask
+
+
+class Result:
+    """The events a Criteria matches in one Snapshot: their ids in order, and their counts."""
+
+    def __init__(self, snapshot, criteria, masks):
+        self.snapshot, self.criteria, self.masks = snapshot, criteria, masks
+        size = len(snapshot)
+        # In timeline order, which is start order: counts are runs of it.
+        self.places = np.flatnonzero(combined(masks, size))
+        if criteria.order == "newest":
+            shown = self.places[::-1]
+        elif criteria.order == "updated":
+            shown = snapshot.by_update[combined(masks, size)[snapshot.by_update]]
+        else:
+            shown = self.places
+        self.ids = Ids(snapshot.ids, shown)
+
+    def __len__(self):
+        return len(self.places)
+
+    def year_counts(self):
+        """[(start year, count)] of the matches, in year order."""
+        return runs(self.snapshot.start_year[self.places])
+
+    def extent(self):
+        """(first day, last day) of the matches whatever the window, or None."""
+        if "window" in self.masks:
+            places = np.flatnonzero(combined(self.masks, len(self.snapshot), ("window",)))
+        else:
+            places = self.places
+        if not len(places):
+            return None
+        # Timeline order is start order: the first place starts first.
+        return as_date(self.snapshot.start[places[0]]), as_date(self.snapshot.end[places].max())
+
+    def month_counts(self, year):
+        """[(month - 1, count)] for a year's axis; those begun before the year count in its
+        first month."""
+        starts = self.snapshot.start[self.places]
+        months = np.where(starts // 10000 < year, 0, starts // 100 % 100 - 1)
+        return nonzero(np.bincount(months, minlength=12))
+
+    def day_counts(self, year, month):
+        """[(day - 1, count)] for a month's axis; those begun before it count on its first day."""
+        starts = self.snapshot.start[self.places]
+        days = np.where(starts // 100 < year * 100 + month, 0, starts % 100 - 1)
+        return nonzero(np.bincount(days, minlength=31))
+
+    def option_counts(self, name):
+        """{option: number of events} that choosing each option of filter `name` would show,
+        the other filters as they are: category and status by value, actor and source by id."""
+        snapshot = self.snapshot
+        mask = combined(self.masks, len(snapshot), (name,))
+        if name == "actor":
+            return snapshot.actors.counts(mask)
+        if name == "source":
+            return snapshot.sources.counts(mask)
+        values = {"category": snapshot.category_values, "status": snapshot.status_values}[name]
+        codes = getattr(snapshot, name)[mask]
+        counted = np.bincount(codes[codes >= 0], minlength=len(values))
+        return {value: int(n) for value, n in zip(values, counted, strict=False) if n}
+
+
+def runs(starts):
+    """[(value, count)] of a sorted array, in order: its runs, without sorting again."""
+    if not len(starts):
+        return []
+    edges = np.flatnonzero(np.diff(starts)) + 1
+    firsts = np.concatenate(([0], edges))
+    counts = np.diff(np.concatenate((firsts, [len(starts)])))
+    return list(zip(starts[firsts].tolist(), counts.tolist(), strict=True))
+
+
+def nonzero(counts):
+    return [(index, int(n)) for index, n in enumerate(counts.tolist()) if n]
+
+
+class Ids:
+    """The ids of a result in its order, for a Paginator: only the page asked for becomes
+    a list."""
+
+    def __init__(self, ids, places):
+        self._ids, self._places = ids, places
+
+    def __len__(self):
+        return len(self._places)
+
+    def count(self):
+        return len(self._places)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._ids[self._places[index]].tolist()
+        return int(self._ids[self._places[index]])
+
+    def __iter__(self):
+        return iter(self._ids[self._places].tolist())
