@@ -28,7 +28,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 from faker import Faker  # noqa: E402
 
-from relations import listing  # noqa: E402
+from relations.readmodel.check import rebuild  # noqa: E402
 from relations.dates import EventDate  # noqa: E402
 from relations.models import Actor, Category, Citation, Event, Source, Status  # noqa: E402
 from tests.factories import ActorFactory, EventFactory, SourceFactory  # noqa: E402
@@ -126,8 +126,8 @@ def seed(count):
                 for actor in rng.sample(actors, 2)
             )
             print(f"  {min(start + BATCH, count)} events", end="\r", flush=True)
-        # Citations and actors written in bulk send no signals: list every event again.
-        listing.refresh()
+        # Citations and actors written in bulk send no signals: derive every event again.
+        rebuild()
     print(f"Seeded {count} events, {Citation.objects.count()} citations.")
 
 

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from django.utils.safestring import mark_safe
 
-from relations import listing
+from relations import items
 
 LINKED_BIN = (
     '<a href="{href}" data-hx-get="{href}" data-hx-push-url="true" aria-label="{name}">'
@@ -85,7 +85,7 @@ def ticks(axis):
 
 def marks(lane):
     """A lane's events, each a link to its page."""
-    before, after = listing.around_slug()
+    before, after = items.around_slug()
     return mark_safe(  # escaped below; the rest are numbers
         "".join(
             MARK.format(

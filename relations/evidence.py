@@ -43,12 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from relations.dates import EventDate, InvalidDate
-
-CONFIRMED, REPORTED, DISPUTED = "confirmed", "reported", "disputed"
-RELIABLE, UNRELIABLE = "reliable", "unreliable"
-OFFICIAL, AGGREGATOR = "official", "aggregator"
-SUPPORTS, DISPUTES, ANNOUNCES = "supports", "disputes", "announces"
-DEPRECATED, PREFERRED = "deprecated", "preferred"
+from relations.models.choices import Rank, Reliability, SourceKind, Stance, Status
 
 
 class Assessment(NamedTuple):
@@ -97,9 +92,9 @@ def citation_origin(citation):
 def counts(citation):
     """Whether a citation takes part in the rules (rule 1)."""
     return (
-        citation.source.reliability != UNRELIABLE
-        and citation.rank != DEPRECATED
-        and citation.stance != ANNOUNCES
+        citation.source.reliability != Reliability.UNRELIABLE
+        and citation.rank != Rank.DEPRECATED
+        and citation.stance != Stance.ANNOUNCES
     )
 
 
@@ -129,11 +124,11 @@ def assess(citations):
     citations = list(citations)
     counted = [c for c in citations if counts(c)]
 
-    disputing = [c for c in counted if c.stance == DISPUTES]
+    disputing = [c for c in counted if c.stance == Stance.DISPUTES]
     if disputing:
         names = _names(c.source.publisher for c in disputing)
         return Assessment(
-            DISPUTED,
+            Status.DISPUTED,
             ngettext("%(names)s disputes it.", "%(names)s dispute it.", len(disputing))
             % {"names": names},
         )
@@ -146,16 +141,18 @@ def assess(citations):
             for c in involved
         )
         return Assessment(
-            DISPUTED, _("Sources disagree on the date: %(claims)s.") % {"claims": claims}
+            Status.DISPUTED, _("Sources disagree on the date: %(claims)s.") % {"claims": claims}
         )
 
-    supporting = [c for c in counted if c.stance == SUPPORTS]
+    supporting = [c for c in counted if c.stance == Stance.SUPPORTS]
     official = [
-        c for c in supporting if c.source.kind == OFFICIAL and c.source.reliability == RELIABLE
+        c
+        for c in supporting
+        if c.source.kind == SourceKind.OFFICIAL and c.source.reliability == Reliability.RELIABLE
     ]
     origins = _unique(citation_origin(c) for c in supporting)
     reliable_origins = _unique(
-        citation_origin(c) for c in supporting if c.source.reliability == RELIABLE
+        citation_origin(c) for c in supporting if c.source.reliability == Reliability.RELIABLE
     )
     left_out = _left_out_note(citations)
 
@@ -165,12 +162,12 @@ def assess(citations):
             "reliable": len(reliable_origins),
             "names": _names(origins),
         }
-        return Assessment(CONFIRMED, reason + left_out)
+        return Assessment(Status.CONFIRMED, reason + left_out)
     if official:
         reason = _("An official document of a party to the events, rated reliable: %(name)s.") % {
             "name": _names(c.source.publisher for c in official)
         }
-        return Assessment(CONFIRMED, reason + left_out)
+        return Assessment(Status.CONFIRMED, reason + left_out)
 
     if len(origins) >= 2:
         reason = _("%(origins)d independent origins, none rated reliable: %(names)s.") % {
@@ -178,7 +175,11 @@ def assess(citations):
             "names": _names(origins),
         }
     elif len(origins) == 1:
-        rewrites = [c.source for c in supporting if c.source.kind == AGGREGATOR and c.source.origin]
+        rewrites = [
+            c.source
+            for c in supporting
+            if c.source.kind == SourceKind.AGGREGATOR and c.source.origin
+        ]
         if len(rewrites) == len(supporting):
             reason = ngettext(
                 "One aggregator rewrite of %(origin)s (%(publishers)s); "
@@ -192,13 +193,13 @@ def assess(citations):
                 "One origin: %(origin)s; confirmation needs a second independent origin."
             ) % {"origin": origins[0]}
     elif citations and not counted:
-        unreliable = [c.source for c in citations if c.source.reliability == UNRELIABLE]
-        if any(c.stance == ANNOUNCES for c in citations):
-            return Assessment(REPORTED, _("No source reports that it happened.") + left_out)
+        unreliable = [c.source for c in citations if c.source.reliability == Reliability.UNRELIABLE]
+        if any(c.stance == Stance.ANNOUNCES for c in citations):
+            return Assessment(Status.REPORTED, _("No source reports that it happened.") + left_out)
         if unreliable:
             names = _names(s.publisher for s in unreliable)
             return Assessment(
-                REPORTED,
+                Status.REPORTED,
                 ngettext(
                     "Only a source rated unreliable, which does not count: %(names)s.",
                     "Only sources rated unreliable, which do not count: %(names)s.",
@@ -206,25 +207,29 @@ def assess(citations):
                 )
                 % {"names": names},
             )
-        return Assessment(REPORTED, _("Only deprecated claims, which do not count."))
+        return Assessment(Status.REPORTED, _("Only deprecated claims, which do not count."))
     elif citations:
-        return Assessment(REPORTED, _("No source supports it.") + left_out)
+        return Assessment(Status.REPORTED, _("No source supports it.") + left_out)
     else:
-        return Assessment(REPORTED, _("No citation yet."))
-    return Assessment(REPORTED, reason + left_out)
+        return Assessment(Status.REPORTED, _("No citation yet."))
+    return Assessment(Status.REPORTED, reason + left_out)
 
 
 def _left_out_note(citations):
     unreliable = _unique(
-        c.source.publisher for c in citations if c.source.reliability == UNRELIABLE
+        c.source.publisher for c in citations if c.source.reliability == Reliability.UNRELIABLE
     )
     deprecated = [
-        c for c in citations if c.source.reliability != UNRELIABLE and c.rank == DEPRECATED
+        c
+        for c in citations
+        if c.source.reliability != Reliability.UNRELIABLE and c.rank == Rank.DEPRECATED
     ]
     announced = _unique(
         c.source.publisher
         for c in citations
-        if c.stance == ANNOUNCES and c.source.reliability != UNRELIABLE and c.rank != DEPRECATED
+        if c.stance == Stance.ANNOUNCES
+        and c.source.reliability != Reliability.UNRELIABLE
+        and c.rank != Rank.DEPRECATED
     )
     notes = []
     if unreliable:
@@ -285,15 +290,15 @@ def date_claims(citations, event_date):
     with the timeline's date.
     """
     dated = [(c, claimed(c)) for c in citations if claimed(c) is not None]
-    has_preferred = any(c.rank == PREFERRED and counts(c) for c, _ in dated)
+    has_preferred = any(c.rank == Rank.PREFERRED and counts(c) for c, _ in dated)
     claims = []
     for citation, date in dated:
         agrees = date.overlaps(event_date)
-        if citation.rank == DEPRECATED:
+        if citation.rank == Rank.DEPRECATED:
             in_use, why = False, _("Deprecated: %(reason)s") % {"reason": citation.rank_reason}
-        elif citation.source.reliability == UNRELIABLE:
+        elif citation.source.reliability == Reliability.UNRELIABLE:
             in_use, why = False, _("Not counted: the source is rated unreliable.")
-        elif citation.rank == PREFERRED:
+        elif citation.rank == Rank.PREFERRED:
             in_use, why = True, _("Preferred: %(reason)s") % {"reason": citation.rank_reason}
         elif has_preferred:
             in_use = False
@@ -318,6 +323,10 @@ def sources_summary(citations):
 
     What "Independent sources" lists, with the unreliable ones shown apart.
     """
-    counted = _unique(citation_origin(c) for c in citations if counts(c) and c.stance == SUPPORTS)
-    left_out = _unique(c.source.publisher for c in citations if c.source.reliability == UNRELIABLE)
+    counted = _unique(
+        citation_origin(c) for c in citations if counts(c) and c.stance == Stance.SUPPORTS
+    )
+    left_out = _unique(
+        c.source.publisher for c in citations if c.source.reliability == Reliability.UNRELIABLE
+    )
     return sorted(counted), sorted(left_out)

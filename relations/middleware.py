@@ -120,7 +120,7 @@ class OneTransactionPerWriteMiddleware:
     """On PostgreSQL, each write request (POST and the like) runs in one transaction,
     tried again when PostgreSQL ends it to break a deadlock or a serialization failure.
 
-    Writers take their locks in one order (relations.tally.lock_writers), so this
+    Writers take their locks in one order (relations.models.lock_writers), so this
     is the second line of defence. SQLite's write transactions cannot deadlock,
     and there a transaction per request would hold the one write lock throughout.
     """

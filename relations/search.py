@@ -27,10 +27,6 @@ class SearchWords:
     scanned: tuple[str, ...]  # short words of a search without longer ones
     ignored: tuple[str, ...]  # short words left out because a longer word is there
 
-    @property
-    def used(self):
-        return self.indexed + self.scanned
-
 
 def distinct_words(text):
     """The words of `text`, without repeats or words inside another word (case-insensitive)."""

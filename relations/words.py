@@ -19,11 +19,10 @@ the words each event is indexed under, so that an edit knows which lists to
 leave. Words longer than PIECE characters are kept as overlapping pieces, so
 that any search word of up to STEP characters still falls inside one of them.
 
-The index follows every write that changes a search document: saves, deletes,
-citations and sources (signals in relations/signals.py), `QuerySet.update()`,
-`bulk_create()` and `bulk_update()` of events (EventQuerySet), and `migrate`,
-which indexes what is missing or out of date (`refresh_stale`). Raw SQL that
-writes search documents must call `refresh()`.
+The index is refreshed for the events every write changed, by the read
+model's one hook (relations/readmodel/writes.py); `migrate` indexes what is
+missing or out of date (`refresh_stale`), and `stale()` names what differs
+from a fresh index (manage.py check_read_model).
 """
 
 from bisect import bisect_right
@@ -33,9 +32,8 @@ from itertools import islice
 import numpy as np
 from django.db import connection, transaction
 
-from relations import tally
 from relations.held import PerVersion
-from relations.models import Event, EventWords, SearchWord
+from relations.models import Event, EventWords, SearchWord, lock_writers
 from relations.models.derived import BUCKET_BITS, PIECE, STEP
 
 CHUNK = 500  # values per IN (...) list
@@ -153,7 +151,7 @@ def refresh(ids):
         with transaction.atomic():
             # Two edits' refreshes, each locking rows in its own order across several
             # calls, can never wait for one another.
-            tally.lock_writers()
+            lock_writers()
             _refresh_bucket(bucket, sorted(by_bucket[bucket]))
 
 
@@ -229,6 +227,40 @@ def _write_lists(bucket, changed, added, removed):
     )
     for chunk in _chunks(emptied):
         SearchWord.objects.filter(pk__in=chunk).delete()
+
+
+def stale():
+    """What differs between the index and a fresh one: [description], empty when none."""
+    stored = dict(EventWords.objects.values_list("event_id", "words"))
+    documents = Event.objects.order_by("pk").values_list("pk", "search_document")
+    differences = []
+    for pk, document in documents.iterator(chunk_size=2000):
+        if stored.pop(pk, None) != joined(words_of(document)):
+            differences.append(f"event {pk}: its indexed words are not its document's")
+    differences += [f"event {pk}: indexed, but there is no such event" for pk in stored]
+    held = defaultdict(set)  # {word: ids of the events indexed under it}
+    for pk, words in EventWords.objects.values_list("event_id", "words").iterator(2000):
+        for word in words.split():
+            held[word].add(pk)
+    listed = defaultdict(set)  # {word: ids in its stored lists}
+    rows = SearchWord.objects.values_list("word", "bucket", "events").iterator(2000)
+    for word, bucket, events in rows:
+        offsets = np.frombuffer(events, dtype=OFFSETS).astype(np.int64)
+        listed[word].update((offsets + (bucket << BUCKET_BITS)).tolist())
+    for word in sorted(held.keys() | listed.keys()):
+        if held.get(word, set()) != listed.get(word, set()):
+            differences.append(f"word {word!r}: its list is not the events indexed under it")
+    return differences
+
+
+def rebuild():
+    """Index every event again, from empty."""
+    ids = list(Event.objects.order_by("pk").values_list("pk", flat=True))
+    with transaction.atomic():
+        lock_writers()
+        SearchWord.objects.all().delete()
+        EventWords.objects.all().delete()
+        refresh(ids)
 
 
 def refresh_stale():

@@ -4,7 +4,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from relations.evidence import CONFIRMED, DISPUTED, REPORTED, assess
+from relations.evidence import assess
+from relations.models import Status
+
+CONFIRMED, REPORTED, DISPUTED = Status.CONFIRMED, Status.REPORTED, Status.DISPUTED
 
 
 def source(publisher, reliability="mixed", kind="news", origin=""):

@@ -198,7 +198,7 @@ def test_warm_fills_what_every_full_page_shares(client, timeline):
     assert not [q for q in queries if 'MAX("relations_event"."updated_at")' in q["sql"]]
 
 
-def test_key_numbers_and_option_counts_come_from_the_tally_not_the_events(client, timeline):
+def test_key_numbers_and_option_counts_come_from_the_read_model_not_the_events(client, timeline):
     """Counting the events per category and status, or their first and last dates, scans
     the table: 40-180 ms at 100,000 events on SQLite."""
     with CaptureQueriesContext(connection) as queries:

@@ -226,7 +226,7 @@ def test_axis_counts_the_current_filter_and_links_to_each_bin(client, timeline):
         assert href == f"/?category=diplomacy&amp;{window}"
 
 
-def test_axis_takes_the_span_of_categories_and_a_status_from_the_tally(client, timeline):
+def test_axis_takes_the_span_of_categories_and_a_status_from_the_read_model(client, timeline):
     """At 100,000 events MIN/MAX over the matching events cost more than the rest of a request."""
     events = public_events(category="diplomacy", status="confirmed")
     first = min(event.start_date.year for event in events)

@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from relations import words
-from relations.models import Event, EventWords, SearchWord, Source, TimelineVersion, search_ids
+from relations.models import Event, EventWords, SearchWord, Source, TimelineVersion
 from relations.models.derived import BUCKET, PIECE, STEP
+from relations.readmodel.text import matching_ids as search_ids
 from tests.factories import CitationFactory, EventFactory, SourceFactory
 
 
@@ -90,15 +91,15 @@ def test_saves_and_deletes_of_events_citations_and_sources_keep_the_index_curren
 
 
 def test_queryset_update_bulk_create_and_bulk_update_keep_the_index_current(events):
-    Event.objects.filter(slug="loan").update(search_document="written in bulk")
+    Event.objects.filter(slug="loan").update(title="written in bulk")
     assert_current()
     made = Event.objects.bulk_create(
-        [EventFactory.build(slug=f"bulk-{n}", search_document=f"bulk word{n}") for n in range(3)]
+        [EventFactory.build(slug=f"bulk-{n}", title=f"bulk word{n}") for n in range(3)]
     )
     assert_current()
     for event in made:
-        event.search_document = "changed again"
-    Event.objects.bulk_update(made, ["search_document"])
+        event.summary = "changed again"
+    Event.objects.bulk_update(made, ["summary"])
     assert_current()
     assert index_search("again") == sorted(event.pk for event in made)
     Event.objects.filter(slug__startswith="bulk-").delete()

@@ -1,6 +1,6 @@
 """The timeline's models, a module per concern, all imported from here.
 
-The receivers that keep what is derived from them in step are in relations/signals.py.
+The receivers that tell the read model what changed are in relations/signals.py.
 """
 
 from relations.models.actors import Actor
@@ -14,9 +14,9 @@ from relations.models.choices import (
     Status,
 )
 from relations.models.citations import Citation
-from relations.models.deferral import deferred_refresh
-from relations.models.derived import EventListing, EventTally, EventWords, SearchWord
-from relations.models.events import Event, search_ids
+from relations.models.derived import EventWords, SearchWord
+from relations.models.event_queries import events_written
+from relations.models.events import Event
 from relations.models.publication import (
     DRAFTED,
     Publication,
@@ -27,7 +27,7 @@ from relations.models.publication import (
     return_to_draft,
     withdraw_revision,
 )
-from relations.models.site import FrontPage, TimelineVersion
+from relations.models.site import FrontPage, TimelineVersion, lock_writers
 from relations.models.sources import Source
 
 __all__ = [
@@ -37,8 +37,6 @@ __all__ = [
     "Category",
     "Citation",
     "Event",
-    "EventListing",
-    "EventTally",
     "EventWords",
     "FrontPage",
     "Publication",
@@ -51,11 +49,11 @@ __all__ = [
     "Stance",
     "Status",
     "TimelineVersion",
-    "deferred_refresh",
+    "events_written",
+    "lock_writers",
     "permission_refusal",
     "publish",
     "publish_revision",
     "return_to_draft",
-    "search_ids",
     "withdraw_revision",
 ]

@@ -135,11 +135,6 @@ class Citation(RefusesControlCharacters, models.Model):
     natural_key.dependencies = ["relations.event", "relations.source"]
 
     @property
-    def exact(self):
-        """The TextQuoteSelector's name for the quote."""
-        return self.quote
-
-    @property
     def fragment(self):
         """This citation's id on its event's page, the same on every database (no pk)."""
         if not self.quote:

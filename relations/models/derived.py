@@ -1,7 +1,6 @@
-"""Tables derived from the events for the timeline's reads, never exported.
+"""The word index of the events' search documents, derived from them and never exported.
 
-How each is kept and read: relations/listing.py (EventListing), relations/tally.py
-(EventTally) and relations/words.py (SearchWord, EventWords).
+How it is kept and read: relations/words.py; what keeps it true: relations/readmodel/writes.py.
 """
 
 from django.db import models
@@ -11,49 +10,6 @@ BUCKET_BITS = 14
 BUCKET = 1 << BUCKET_BITS  # event ids per row of a word's list
 STEP = 200  # the longest search word (folded) the index serves
 PIECE = 2 * STEP  # the longest word kept whole
-
-
-class EventListing(models.Model):
-    """One event's list item (`html`, its link's script prefix left as PREFIX).
-
-    Derived from the events, their citations, sources and actors; never exported.
-    The event's id is a plain key, not a foreign key: a citation deleted with its
-    event renders the event again before the event itself goes, and the event's
-    own post_delete then removes the row; a row left by raw SQL is never read.
-    """
-
-    event_id = models.BigIntegerField(primary_key=True)
-    year = models.IntegerField()
-    # The markup and labels this row was rendered with (FORMAT).
-    format = models.CharField(max_length=12)
-    html = models.TextField()
-
-    def __str__(self):
-        return f"List item of event {self.event_id}"
-
-
-class EventTally(models.Model):
-    """How many events start in `start_year`, end in `end_year`, with a category and status.
-
-    `end_year` is the start year for an event without an end date. Derived from
-    the events table, never exported.
-    """
-
-    start_year = models.IntegerField()
-    end_year = models.IntegerField()
-    category = models.CharField(max_length=20)
-    status = models.CharField(max_length=20)
-    count = models.PositiveIntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["start_year", "end_year", "category", "status"], name="event_tally_unique"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.start_year}–{self.end_year} {self.category} {self.status}: {self.count}"
 
 
 class SearchWord(models.Model):
@@ -79,8 +35,9 @@ class SearchWord(models.Model):
 class EventWords(models.Model):
     """The words event `event_id` is indexed under, sorted, separated by spaces.
 
-    The event's id is a plain key, not a foreign key, as in EventListing: the
-    event's own post_delete removes the row.
+    The event's id is a plain key, not a foreign key: the read model removes the
+    row when the event is gone, and an event deleted by raw SQL leaves it to be found
+    by the check (manage.py check_read_model).
     """
 
     event_id = models.BigIntegerField(primary_key=True)

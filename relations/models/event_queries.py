@@ -1,26 +1,32 @@
-"""How events are filtered, searched and read for lists; and the writes that send no signals
-(update(), bulk_create()), which keep the derived fields and tables in step themselves.
+"""How events are searched and read for lists; and the writes that send no signals
+(update(), bulk_create()), which say which events they changed (`events_written`).
 
-relations.listing, tally and words import these models, so the methods that call them
-import them when they run, not when this module loads.
+Which events match a reader's filters is the read model's question
+(relations/readmodel), not a queryset's.
 """
 
 import datetime as dt
 
-from django.db import connection, models, transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
+from django.dispatch import Signal
 
 from relations import evidence
 from relations.models.choices import Rank, Reliability, Stance
 from relations.models.citations import Citation
 from relations.models.publication import Publication, PublicQuerySet
-from relations.models.site import TimelineVersion
+from relations.models.site import lock_writers
 from relations.search import split_search
+
+# Sent by the writes that send no post_save: update(), bulk_create() (and so bulk_update()),
+# with the ids of the events written; relations/signals.py passes them to the read model.
+events_written = Signal()
 
 # The fields an event's search document is built from, besides its citations' quotes.
 SEARCHED_FIELDS = frozenset({"title", "summary"})
+BATCH = 500  # rows per UPDATE of bulk_update()
 FTS_MATCH = "SELECT rowid FROM relations_event_fts WHERE relations_event_fts MATCH %s"
 
 
@@ -30,32 +36,6 @@ def fts_match(words):
 
 
 class EventQuerySet(PublicQuerySet):
-    def in_categories(self, categories):
-        return self.filter(category__in=categories)
-
-    def with_actor(self, actor):
-        return self.filter(actors=actor)
-
-    def with_status(self, status):
-        return self.filter(status=status)
-
-    def cited_in(self, source):
-        return self.filter(
-            models.Exists(Citation.objects.filter(event=models.OuterRef("pk"), source=source))
-        )
-
-    def between_years(self, year_from=None, year_to=None):
-        """Events whose span touches the years from `year_from` to `year_to`."""
-        qs = self
-        if year_from is not None:
-            qs = qs.filter(
-                Q(start_date__year__gte=year_from)
-                | Q(end_date__isnull=False, end_date__year__gte=year_from)
-            )
-        if year_to is not None:
-            qs = qs.filter(start_date__year__lte=year_to)
-        return qs
-
     def related_to(self, event, limit=4):
         """Other events sharing an actor or the category with `event`, nearest in time first."""
         actors = [actor.pk for actor in event.actors.all()]
@@ -72,12 +52,6 @@ class EventQuerySet(PublicQuerySet):
         nearest = [*earlier[:limit], *later[:limit]]
         nearest.sort(key=lambda other: abs((other.start_date - event.start_date).days))
         return sorted(nearest[:limit], key=lambda other: (other.start_date, other.slug))
-
-    def between_dates(self, first, last):
-        """Events whose span touches the days from `first` to `last`."""
-        return self.filter(start_date__lte=last).filter(
-            Q(start_date__gte=first) | Q(end_date__isnull=False, end_date__gte=first)
-        )
 
     def search(self, text):
         """Events whose title, summary or a citation quote contains every word of `text`.
@@ -99,46 +73,46 @@ class EventQuerySet(PublicQuerySet):
             qs = qs.filter(search_document__contains=word.casefold())
         return qs
 
-    def year_counts(self):
-        """[(year, number of events starting that year)], in year order."""
-        rows = (
-            self.order_by().values("start_year").annotate(count=Count("pk")).order_by("start_year")
-        )
-        return [(row["start_year"], row["count"]) for row in rows]
-
-    # Writes that send no signals keep the derived fields and tables in step and move the
-    # data version, in one transaction with the write, as a save does.
+    # Writes that send no signals say which events they changed (relations.readmodel.writes
+    # applies it), in one transaction with the write, as a save does.
     def update(self, **kwargs):
-        from relations import listing, tally, words
-
         with transaction.atomic():
-            tally.lock_writers()
-            searched = bool(SEARCHED_FIELDS & set(kwargs)) and "search_document" not in kwargs
-            written = None
-            if searched or set(kwargs) & {*listing.LISTED_FIELDS, "search_document"}:
-                written = list(self.values_list("pk", flat=True))
-            updated = self._update_tallied(**kwargs)
-            if written and set(kwargs) & set(listing.LISTED_FIELDS):
-                listing.refresh(written)
-            if written and "search_document" in kwargs:
-                words.refresh(written)
-            if written and searched:
-                self.model.objects.filter(pk__in=written).refresh_derived()
-            TimelineVersion.bump()
+            lock_writers()
+            written = list(self.values_list("pk", flat=True))
+            rederive = False
+            if "start_date" in kwargs and "start_year" not in kwargs:
+                # start_year follows start_date, as a save's pre_save receiver does.
+                start = kwargs["start_date"]
+                if isinstance(start, dt.date):
+                    kwargs["start_year"] = start.year
+                else:  # an expression: read the new dates back
+                    rederive = True
+            updated = super().update(**kwargs)
+            if rederive:
+                super(EventQuerySet, self.model.objects.filter(pk__in=written)).update(
+                    start_year=ExtractYear("start_date")
+                )
+            events_written.send(sender=self.model, ids=written)
         return updated
 
-    def refresh_derived(self):
-        """Store these events' search documents and statuses as their citations now make
-        them, in a few queries; update() below indexes the documents again and renders
-        and counts the events whose status changed. Returns the ids of those events."""
-        from relations import listing
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for event in objs:
+            if event.start_year is None and event.start_date:
+                event.start_year = event.start_date.year
+        with transaction.atomic():
+            lock_writers()
+            created = super().bulk_create(objs, *args, **kwargs)
+            # Every backend Django supports returns the new ids, with its default options.
+            events_written.send(sender=self.model, ids=[event.pk for event in created])
+        return created
 
-        events = list(
-            self.only(
-                "title", "summary", "status", "status_reason",
-                "status_override", "status_override_reason",
-            )
-        )  # fmt: skip
+    # bulk_update() needs nothing of its own: Django writes each batch with update() above.
+
+    def derived(self):
+        """{id: (search document, status, status reason)} of these events as their title,
+        summary and citations make them now, in a few queries, without writing."""
+        events = list(self.only("title", "summary", "status_override", "status_override_reason"))
         cited = {}
         citations = (
             Citation.objects.filter(
@@ -150,65 +124,32 @@ class EventQuerySet(PublicQuerySet):
         )
         for citation in citations:  # in the order build_search_document and assess read them
             cited.setdefault(citation.event_id, []).append(citation)
-        reassessed = []
+        derived = {}
         for event in events:
             found = cited.get(event.pk, [])
-            event.search_document = event.build_search_document([c.quote for c in found if c.quote])
-            status = event.assess(found)
-            if status != (event.status, event.status_reason):
-                event.status, event.status_reason = status
+            document = event.build_search_document([c.quote for c in found if c.quote])
+            derived[event.pk] = (document, *event.assess(found))
+        return derived
+
+    def refresh_derived(self):
+        """Store these events' search documents and statuses as derived() gives them,
+        writing only those that differ."""
+        stored = {
+            pk: (document, status, reason)
+            for pk, document, status, reason in self.values_list(
+                "pk", "search_document", "status", "status_reason"
+            )
+        }
+        rewritten, reassessed = [], []
+        for pk, (document, status, reason) in self.derived().items():
+            event = self.model(pk=pk, search_document=document, status=status)
+            event.status_reason = reason
+            if document != stored[pk][0]:
+                rewritten.append(event)
+            if (status, reason) != stored[pk][1:]:
                 reassessed.append(event)
-        self.model.objects.bulk_update(events, ["search_document"], batch_size=listing.BATCH)
-        self.model.objects.bulk_update(
-            reassessed, ["status", "status_reason"], batch_size=listing.BATCH
-        )
-        return {event.pk for event in reassessed}
-
-    def _update_tallied(self, **kwargs):
-        from relations import tally
-
-        if set(kwargs) <= tally.UNTALLIED_FIELDS:
-            return super().update(**kwargs)
-        rederive = None
-        if "start_date" in kwargs and "start_year" not in kwargs:
-            # start_year follows start_date, as fill_derived_fields does for a save.
-            start = kwargs["start_date"]
-            if isinstance(start, dt.date):
-                kwargs["start_year"] = start.year
-            else:  # an expression: read the new dates back
-                rederive = list(self.values_list("pk", flat=True))
-        years = None
-        if not {"start_date", "end_date", "start_year"} & set(kwargs):
-            years = set(self.order_by().values_list("start_year", flat=True).distinct())
-        updated = super().update(**kwargs)
-        if rederive is not None:
-            self.model.objects.filter(pk__in=rederive).update(start_year=ExtractYear("start_date"))
-        tally.refresh(years)
-        return updated
-
-    def bulk_create(self, objs, *args, **kwargs):
-        from relations import listing, tally, words
-
-        objs = list(objs)
-        for event in objs:
-            if event.start_year is None and event.start_date:
-                event.start_year = event.start_date.year
-        with transaction.atomic():
-            tally.lock_writers()
-            created = super().bulk_create(objs, *args, **kwargs)
-            tally.refresh()
-            if all(event.pk for event in created):
-                listing.refresh(event.pk for event in created)
-                words.refresh(event.pk for event in created)
-            else:  # a backend that does not return the new ids
-                listing.refresh_stale()
-                words.refresh_stale()
-            TimelineVersion.bump()
-        return created
-
-    # bulk_update() needs nothing of its own: Django writes each batch with update() above,
-    # which keeps the derived fields and tables in step and moves the data version (doing it
-    # here too did all of it twice).
+        self.model.objects.bulk_update(rewritten, ["search_document"], batch_size=BATCH)
+        self.model.objects.bulk_update(reassessed, ["status", "status_reason"], batch_size=BATCH)
 
     def for_display(self):
         """These events with what a list shows: `actor_names` and `independent_sources`.

@@ -1,7 +1,4 @@
-"""Events, and the ids of those whose text holds a search's words.
-
-relations.words imports these models, so search_ids imports it when it runs.
-"""
+"""Events: what happened, when, to what certainty, and how it is found by text."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,7 +13,6 @@ from relations.models.choices import OVERRIDE_STATUSES, Category, Status
 from relations.models.event_queries import EventQuerySet
 from relations.models.publication import Publication, Publishable
 from relations.models.sources import Source
-from relations.search import split_search
 from relations.validators import RefusesControlCharacters
 
 
@@ -24,9 +20,9 @@ class EventManager(SlugManager.from_queryset(EventQuerySet)):
     pass
 
 
-# Everything relations.positions reads of the published events, in their order: an index
-# of these is read alone (220 ms rather than 620 at 100,000 events on SQLite), after each
-# edit, by each server process.
+# Everything the read model's snapshot (relations/readmodel/snapshot.py) reads of the
+# published events, in their order: an index of these is read alone, without the table,
+# by each server process after each edit.
 POSITIONS_FIELDS = [
     "publication", "start_date", "slug", "start_year", "end_date", "category", "status"
 ]  # fmt: skip
@@ -302,35 +298,7 @@ class Event(RefusesControlCharacters, SpanDates, Publishable, models.Model):
         )
         return self.status_override, reason
 
-    def refresh_status(self):
-        """Recompute and store the status after a citation or source changed; whether it
-        changed (and so the event's list item was rendered again)."""
-        status, reason = self.assess()
-        if (status, reason) == (self.status, self.status_reason):
-            return False
-        self.status, self.status_reason = status, reason
-        # update(): the status follows from other rows; it is not an edit of the event.
-        Event.objects.filter(pk=self.pk).update(status=status, status_reason=reason)
-        return True
-
 
 def _as_date(value):
     # A date may arrive as a string, e.g. Event.objects.create(start_date="2024-08-22").
     return Event._meta.get_field("start_date").to_python(value) if value else None
-
-
-def search_ids(text, version):
-    """Ids of the events, draft or published, whose text contains every word of `text`.
-
-    From the index of whole words (relations/words.py) when it serves the
-    search; otherwise as EventQuerySet.search finds them. `version` is the data
-    version read before (TimelineVersion.current()).
-    """
-    from relations import words
-
-    searched = split_search(text)
-    if searched.indexed:
-        found = words.search([word.casefold() for word in searched.indexed], version)
-        if found is not None:
-            return found
-    return list(Event.objects.search(text).order_by().values_list("pk", flat=True))

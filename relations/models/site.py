@@ -80,3 +80,23 @@ class TimelineVersion(models.Model):
             cls.objects.get_or_create(
                 pk=1, defaults={"number": secrets.randbits(48) + 1, "changed_at": now}
             )
+
+
+# The number of the writers' advisory lock on PostgreSQL (lock_writers).
+LOCK_ID = 0x7A11E1
+
+
+def lock_writers():
+    """Wait until no other transaction writes timeline data, and keep them waiting until
+    this one ends (PostgreSQL; SQLite's write transactions run one at a time already).
+
+    Taken before the first row is written by every transaction that writes events,
+    sources, citations, actors or what is derived from them (the pre_save and
+    pre_delete receivers in relations/signals.py, the bulk writes, and
+    relations.readmodel.writes.writing()), so writers lock rows one transaction at a
+    time and never in two orders at once: two of them cannot deadlock. Outside a
+    transaction each statement commits alone, holding one lock at a time.
+    """
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])

@@ -4,7 +4,6 @@ from django.db.models import Count, ExpressionWrapper, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from relations import evidence
 from relations.anchors import AnchorError, anchor
 from relations.dates import DatePrecision, format_date, is_canonical, iso_date
 from relations.models.base import (
@@ -137,10 +136,6 @@ class Source(RefusesControlCharacters, Publishable, models.Model):
 
     def natural_key(self):
         return (self.slug,)
-
-    @property
-    def independence_key(self):
-        return evidence.origin_of(self)
 
     @property
     def is_reference(self):

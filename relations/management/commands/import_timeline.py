@@ -23,7 +23,8 @@ from django.db.models import UniqueConstraint
 
 from relations.editing.import_checks import check_records, describe
 from relations.maintenance import import_running
-from relations.models import Event, deferred_refresh
+from relations.models import Event
+from relations.readmodel.writes import writing
 
 IMPORTABLE_MODELS = {"relations.actor", "relations.source", "relations.event", "relations.citation"}
 
@@ -57,7 +58,7 @@ class Command(BaseCommand):
         records = read_records(Path(path))
         check_records(records, IMPORTABLE_MODELS)
         reanchored = []
-        with import_running(path), deferred_refresh():
+        with import_running(path), writing():
             for index, record in enumerate(records, start=1):
                 label = describe(record, index)
                 obj = load_record(record, label, reason=f"Imported from {path}")
