@@ -28,9 +28,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 from faker import Faker  # noqa: E402
 
-from relations.readmodel.check import rebuild  # noqa: E402
 from relations.dates import EventDate  # noqa: E402
 from relations.models import Actor, Category, Citation, Event, Source, Status  # noqa: E402
+from relations.readmodel.check import rebuild  # noqa: E402
 from tests.factories import ActorFactory, EventFactory, SourceFactory  # noqa: E402
 
 BATCH = 2000
