@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.db.models import Q
+
 from relations import axis
 
 
@@ -19,3 +21,14 @@ def titles_in_month(events, year, month):
         if event.start_date <= last
         and axis.latest_day(event.end_date or event.start_date, event.precision) >= first
     ]
+
+
+def touching(events, year_from=None, year_to=None):
+    """`events` (a queryset) whose span touches the years from `year_from` to `year_to`."""
+    if year_from is not None:
+        events = events.filter(
+            Q(start_date__year__gte=year_from) | Q(end_date__year__gte=year_from)
+        )
+    if year_to is not None:
+        events = events.filter(start_date__year__lte=year_to)
+    return events

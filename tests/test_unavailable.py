@@ -71,6 +71,6 @@ def test_the_traceback_is_logged_again_after_a_minute(client, caplog, monkeypatc
 
 
 def test_other_errors_are_still_server_errors(client, monkeypatch):
-    monkeypatch.setattr("relations.views.event_items", mock.Mock(side_effect=RuntimeError))
+    monkeypatch.setattr("relations.items.items", mock.Mock(side_effect=RuntimeError))
     client.raise_request_exception = False
     assert client.get("/?category=energy").status_code == 500
