@@ -1,6 +1,6 @@
 """Fill a database with synthetic events for the benchmark.
 
-    DATABASE_URL=sqlite:///bench/data/100k.sqlite3 python bench/seed.py 100000
+    DATABASE_URL=sqlite:///bench/data/bench100k.sqlite3 python bench/seed.py 100000
 
 Objects are built with factory-boy (the test factories, with synthetic values)
 and written with bulk_create, in batches. Every citation quotes a sentence that
