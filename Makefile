@@ -49,9 +49,10 @@ test: install-dev node_modules/.package-lock.json
 
 # Seeds 10k and 100k synthetic events (once, in bench/data/), serves them with
 # gunicorn in production settings, loads them with wrk; writes BENCHMARKS.md.
+# BENCH_ARGS runs a part: make bench BENCH_ARGS="--engines sqlite --sizes 100000 --only first-requests"
 bench: install-dev
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,29 +1,42 @@
 """`make bench`: how fast the app is with 10k and 100k events, on SQLite and PostgreSQL.
 
-For each database and data set it seeds the events (bench/seed.py, once),
-serves the app with gunicorn in production settings (config/gunicorn.conf.py)
-and loads it from a second process on loopback with wrk, 8 connections (8
-concurrent users) for BENCH_SECONDS per scenario:
+For each database and data set it seeds the events (bench/seed.py, once; an
+existing data set is migrated before use), serves the app with gunicorn in
+production settings (config/gunicorn.conf.py) and loads it from a second
+process on loopback with wrk, 8 connections (8 concurrent users), for
+--seconds per scenario. The parts, each of which --only can choose:
 
-- fixed URLs with the result cache on, as production runs;
-- the first request for a query: each request a different random combination
-  of category, years, text, status and page (bench/combos.py, fixed seed), on a
-  server whose result cache is off, as a fragment and as a full page;
-- four full exports at once beside readers, checking each export is complete;
-- abusive searches (a hundred one-letter words, long words, search syntax).
+- cached: fixed URLs with the result cache on, as production runs, and a
+  worker's memory while a full export streams;
+- first-requests: the first request for a query, on a server whose result
+  cache is off: each request a different random query (bench/combos.py,
+  fixed seeds), as a fragment and as a full page, once for any combination of
+  filters and once per filter kind (every query of that run uses the kind), so
+  that each kind has its own p95; a different event page each request; a CSV
+  export of a different filtered timeline each request;
+- abusive: searches a hostile client can type (a hundred one-letter words, …);
+- full-exports: the full CSV and JSON exports, alone, timed and checked complete;
+- concurrent-exports: four full exports at once beside readers (largest data set);
+- edits: what an edit costs the server processes: the first requests after it
+  against warm ones;
+- axis: the time axis timed in-process.
 
 Beside every figure stands the trivial view's on the same server in the same
-run, and the ratio to it. Any 5xx answer stops the run with an error. It also
-counts the SQL queries of each URL, watches a worker's memory while a full
-export streams and times the time axis in-process. Writes BENCHMARKS.md.
+run, and the ratio to it. Any 5xx answer stops the run with an error. Writes
+BENCHMARKS.md, with the targets of the read-model issue beside the figures.
 
-    BENCH_DATABASES=sqlite,postgresql BENCH_EVENTS=10000,100000 BENCH_SECONDS=15 make bench
+    bench/run.py                                  everything (make bench)
+    bench/run.py --engines sqlite --sizes 100000 --only first-requests
+    bench/run.py --engines sqlite --sizes 10000 --seconds 3
 
-BENCH_SCENARIOS=first runs only the first-request scenario (the default, all,
-runs everything); BENCH_POSTGRES_DATABASE names the PostgreSQL database to use
-instead of bench10k / bench100k (with one data set in BENCH_EVENTS).
+The environment variables BENCH_DATABASES, BENCH_EVENTS, BENCH_SECONDS,
+BENCH_SCENARIOS (first: first-requests only) and BENCH_KEEP give the defaults
+of --engines, --sizes, --seconds, --only and --keep; BENCH_POSTGRES_DATABASE
+names the PostgreSQL database to use instead of bench10k / bench100k (with one
+data set).
 """
 
+import argparse
 import csv
 import io
 import json
@@ -32,6 +45,7 @@ import platform
 import secrets
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,7 +57,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from combos import combinations
+import combos
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
@@ -52,16 +66,23 @@ GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 GUNICORN_CONF = ROOT / "config" / "gunicorn.conf.py"
 PORT = int(os.environ.get("BENCH_PORT", "8141"))
 BASE = f"http://127.0.0.1:{PORT}"
-SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
+# Set from the command line by main().
+SECONDS = 15
+DATASETS = [10000, 100000]
 CONNECTIONS, THREADS = 8, 2
-DATASETS = [int(n) for n in os.environ.get("BENCH_EVENTS", "10000,100000").split(",")]
-DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 POSTGRES_DATABASE = os.environ.get("BENCH_POSTGRES_DATABASE")
-SCENARIOS = os.environ.get("BENCH_SCENARIOS", "all")
-# More combinations than any run asks for, so that no request repeats another.
-COMBINATIONS = 6000
-FRAGMENT_TARGET, PAGE_TARGET = 10.0, 15.0
+PARTS = ["cached", "first-requests", "abusive", "full-exports", "concurrent-exports", "edits",
+         "axis"]  # fmt: skip
+# Paths per second of wrk run for a list of distinct requests: more than any
+# first request is served at, so that no request repeats another.
+PATHS_PER_SECOND = 1200
+
+# The targets of the read-model issue, at 100,000 events: p95 as a multiple of
+# the trivial view's p95 in the same run, and a full export's seconds.
+FRAGMENT_TARGET, PAGE_TARGET, EVENT_TARGET, CSV_TARGET = 10.0, 15.0, 5.0, 20.0
+FULL_EXPORT_TARGET = 5.0
+FULL_EXPORTS = ["csv", "json"]
 
 HTMX = {"HX-Request": "true"}
 FILTERED = "/?category=security&category=trade&year_from=1990&year_to=2010&q=energy"
@@ -74,12 +95,9 @@ CACHED = [
     ("Export, CSV of a filtered view", "/export/csv/?category=energy&year_from=2000&year_to=2004",
      {}),
 ]  # fmt: skip
-# (label, combinations seed or fixed path, headers) on a server whose result cache is off.
-FIRST = [
-    ("Trivial view", "/healthz", {}),
-    ("Filtered htmx fragment, a new random query each request", 14, HTMX),
-    ("Full page, a new random query each request", 15, {}),
-]
+TRIVIAL = "/healthz"
+# (label, what, headers, combinations seed): the first-request rows per filter kind.
+SHAPES = [("fragment", HTMX, 14), ("page", {}, 15)]
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # What a hostile or careless client can type into the search box (200 characters at most).
 ABUSIVE = [
@@ -150,7 +168,11 @@ def seeded(engine, count):
     url = database_url(engine, count)
     found = event_count(engine, url)
     if found == count:
-        manage(url, "migrate", "-v0")  # data seeded by an earlier run; bring its schema up to date
+        # Data seeded by an earlier run: bring its schema up to date, and its derived
+        # data too when the app can rebuild it, should a migration have changed it.
+        manage(url, "migrate", "-v0")
+        if "rebuild_read_model" in manage(url, "help", "--commands"):
+            manage(url, "rebuild_read_model")
         if engine == "postgresql":
             # Planner statistics, as autovacuum would gather on a server that has run a while.
             psql(url, "VACUUM ANALYZE")
@@ -235,7 +257,15 @@ def get(path, headers=None):
         return response.status, response.read()
 
 
-def wrk(path, headers, paths=None, seconds=SECONDS, allow_4xx=False):
+def etag(path, headers=None):
+    request = urllib.request.Request(BASE + path, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=600) as response:
+        response.read()
+        return response.headers.get("ETag")
+
+
+def wrk(path, headers, paths=None, seconds=None, allow_4xx=False):
+    seconds = seconds or SECONDS
     command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s"]
     command += ["-s", "bench/paths.lua"]
     for name, value in headers.items():
@@ -385,36 +415,23 @@ print(json.dumps(counts))
 """
 
 AXIS_SCRIPT = """
-import datetime as dt, json, time
+import json, time
 import django
 django.setup()
 from django.template.loader import render_to_string
-from relations import axis, positions
-from relations.models import Event, TimelineVersion
-placed = positions.current(TimelineVersion.current())
-def in_memory(categories=(), year=None):
-    # As the timeline counts: the matches placed in memory (relations/positions.py).
-    ids, year_counts, years = placed.search(None, categories, None, year, year)
-    extent = (dt.date(years[0], 1, 1), dt.date(years[1], 12, 31)) if years else None
-    return {"year_counts": year_counts, "extent": extent, "month_counts": ids.month_counts}
-def cost(events, counts=dict, **kwargs):
+from relations import axis, readmodel
+from relations.readmodel import Criteria
+def cost(criteria):
+    result = readmodel.query(criteria)
     started = time.process_time()
     for _ in range(5):
-        drawn = axis.build(events, events, **counts(), **kwargs)
+        drawn = axis.build(result, year_from=criteria.year_from, year_to=criteria.year_to)
         render_to_string("relations/_axis.html", {"axis": drawn})
     return (time.process_time() - started) / 5 * 1000
-public = Event.objects.public()
-trade = public.filter(category="trade")
-trade_2001 = trade.filter(start_year=2001)
 print(json.dumps({
-    "all events, counted in SQL": cost(public),
-    "all events, in memory (as the timeline does)": cost(public, in_memory),
-    "one category, counted in SQL": cost(trade),
-    "one category, in memory": cost(trade, lambda: in_memory(["trade"])),
-    "one year of one category, in SQL": cost(trade_2001, year_from=2001, year_to=2001),
-    "one year of one category, in memory": cost(
-        trade_2001, lambda: in_memory(["trade"], 2001), year_from=2001, year_to=2001
-    ),
+    "all events": cost(Criteria()),
+    "one category": cost(Criteria(categories=("trade",))),
+    "one year of one category": cost(Criteria(categories=("trade",), year_from=2001, year_to=2001)),
 }))
 """
 
@@ -433,51 +450,169 @@ def in_process(url, script, *args):
     return json.loads(output.stdout.strip().splitlines()[-1]), None
 
 
-def measure(engine, count):
+def rows_of(engine, url, sql):
+    if engine == "sqlite":
+        with sqlite3.connect(Path(url.removeprefix("sqlite:///"))) as connection:
+            return [row[0] for row in connection.execute(sql)]
+    return psql(url, sql).splitlines()
+
+
+def seeded_data(engine, url, count):
+    """The slugs a query can name: actors and published sources, and published events."""
+    published = "WHERE publication = 'published'"
+    return (
+        combos.Seeded(
+            actors=rows_of(engine, url, "SELECT slug FROM relations_actor ORDER BY slug"),
+            sources=rows_of(engine, url, f"SELECT slug FROM relations_source {published}"),
+            events=count,
+        ),
+        rows_of(engine, url, f"SELECT slug FROM relations_event {published}"),
+    )
+
+
+def measure(engine, count, parts):
+    """The figures of the chosen parts for one database and data set."""
     url = seeded(engine, count)
-    if SCENARIOS == "first":
-        with Server(url, cache=False):
-            return {"first": first_requests(f"{engine}, {count} events")}
-    middle = count // 2
-    cached_paths = [(path.format(middle=middle), headers) for _, path, headers in CACHED]
-    queries, _ = in_process(url, QUERY_COUNT_SCRIPT, json.dumps(cached_paths))
-    axis, axis_error = (None, "no relations/axis.py")
-    if (ROOT / "relations" / "axis.py").exists():
-        axis, axis_error = in_process(url, AXIS_SCRIPT)
-    result = {"cached": [], "first": [], "axis": axis, "axis_error": axis_error}
     label = f"{engine}, {count} events"
-    with Server(url, cache=True) as server:
-        for (name, _, _), (path, headers), n in zip(CACHED, cached_paths, queries, strict=True):
-            get(path, headers)  # warm up: connections, templates, and the cache
-            print(f"  {label}: {name} …", flush=True)
-            row = {"label": name, "path": path, "queries": n, **wrk(path, headers)}
-            result["cached"].append(row)
-        result["memory"] = export_memory(server)
-    with Server(url, cache=False):
-        result["first"] = first_requests(label)
-        print(f"  {label}: abusive searches …", flush=True)
-        result["abusive"] = abusive_searches()
-        if count == max(DATASETS):
+    data, events = seeded_data(engine, url, count)
+    result = {}
+    if "axis" in parts:
+        result["axis"], result["axis_error"] = (None, "no relations/axis.py")
+        if (ROOT / "relations" / "axis.py").exists():
+            result["axis"], result["axis_error"] = in_process(url, AXIS_SCRIPT)
+    if "cached" in parts:
+        middle = count // 2
+        cached_paths = [(path.format(middle=middle), headers) for _, path, headers in CACHED]
+        queries, _ = in_process(url, QUERY_COUNT_SCRIPT, json.dumps(cached_paths))
+        result["cached"] = []
+        with Server(url, cache=True) as server:
+            for (name, _, _), (path, headers), n in zip(CACHED, cached_paths, queries, strict=True):
+                get(path, headers)  # warm up: connections, templates, and the cache
+                print(f"  {label}: {name} …", flush=True)
+                row = {"label": name, "path": path, "queries": n, **wrk(path, headers)}
+                result["cached"].append(row)
+            result["memory"] = export_memory(server)
+    if not set(parts) - {"axis", "cached"}:
+        return result
+    with Server(url, cache=False) as server:
+        # The denominator of every ratio below, measured on this server.
+        get(TRIVIAL)
+        result["trivial"] = {"label": "Trivial view", "path": TRIVIAL, **wrk(TRIVIAL, {})}
+        if "first-requests" in parts:
+            # With the trivial view it is compared to, should a later run keep it (--keep).
+            result["first"] = {**first_requests(label, data, events), "trivial": result["trivial"]}
+        if "abusive" in parts:
+            print(f"  {label}: abusive searches …", flush=True)
+            result["abusive"] = {"rows": abusive_searches(), "trivial": result["trivial"]}
+        if "full-exports" in parts:
+            print(f"  {label}: full exports, one at a time …", flush=True)
+            result["full_exports"] = {fmt: full_export(fmt, count) for fmt in FULL_EXPORTS}
+        if "concurrent-exports" in parts and count == max(DATASETS):
             print(f"  {label}: four full exports beside readers …", flush=True)
-            result["exports"] = concurrent_exports(count, combinations(COMBINATIONS, seed=16))
+            readers = combos.mixed(PATHS_PER_SECOND * max(SECONDS, 20), data, seed=16)
+            result["exports"] = concurrent_exports(count, readers)
+        if "edits" in parts:
+            print(f"  {label}: the cost of an edit …", flush=True)
+            result["edits"] = edit_cost(url, server, events)
     return result
 
 
-def first_requests(label):
+def distinct_row(label, headers, paths):
+    """A wrk run in which each request asks one of `paths`, none twice."""
+    row = wrk("/", headers, paths)
+    return {"label": label, "path": f"{paths[0]}, {paths[1]}, …", **row}
+
+
+def first_requests(label, data, events):
     """The first-request scenario on a running server whose result cache is off."""
-    rows = []
-    for name, what, headers in FIRST:
-        print(f"  {label}: {name} (cache off) …", flush=True)
-        if isinstance(what, str):
-            get(what, headers)
-            row = wrk(what, headers)
-            row["path"] = what
-        else:
-            paths = combinations(COMBINATIONS, seed=what)
-            row = wrk("/", headers, paths)
-            row["path"] = f"{paths[0]}, {paths[1]}, … (seed {what})"
-        rows.append({"label": name, **row})
-    return rows
+    count = PATHS_PER_SECOND * SECONDS
+    kinds = {}
+    for kind in ["any", *combos.KINDS]:
+        kinds[kind] = {}
+        for shape, headers, seed in SHAPES:
+            print(f"  {label}: {kind}, {shape} (cache off) …", flush=True)
+            if kind == "any":
+                paths = combos.mixed(count, data, seed=seed)
+            else:
+                paths = combos.for_kind(kind, count, data, seed=seed)
+            kinds[kind][shape] = distinct_row(kind, headers, paths)
+    print(f"  {label}: event pages (cache off) …", flush=True)
+    pages = combos.event_pages(count, events)
+    event = distinct_row("Event page, a different event each request", {}, pages)
+    print(f"  {label}: filtered CSV exports (cache off) …", flush=True)
+    exports = combos.filtered_exports(count, data)
+    export = distinct_row("CSV export of a filtered timeline, a different filter each request",
+                          {}, exports)  # fmt: skip
+    # The most events a sample of these exports holds, to show they stay small; asked
+    # after the run, so that each of the run's requests was a first one.
+    sample = exports[:: max(1, len(exports) // 12)][:12]
+    largest = max(items_in("csv", get(path)[1]) for path in sample)
+    export.update(largest=largest, sampled=len(sample))
+    return {"kinds": kinds, "event": event, "export": export}
+
+
+def full_export(fmt, count):
+    """One full export alone: its seconds, size, and whether it holds every event."""
+    started = time.perf_counter()
+    _, body = get(f"/export/{fmt}/")
+    seconds = time.perf_counter() - started
+    items = items_in(fmt, body)
+    return {
+        "seconds": seconds,
+        "mib": len(body) / 2**20,
+        "items": items,
+        "complete": items == count,
+    }
+
+
+EDIT_SCRIPT = """
+import sys
+import django
+django.setup()
+from relations.models import Event
+event = Event.objects.get(slug=sys.argv[1])
+mark = " (edited)"
+edited = event.title.endswith(mark)
+event.title = event.title.removesuffix(mark) if edited else event.title + mark
+event.save()
+"""
+
+
+def edit_cost(url, server, events, edits=6, warm_requests=20):
+    """An event's title edited (and edited back) `edits` times by another process, as an
+    editor's save; after each edit, as many requests one after another as three per
+    worker, each the same fragment. Times in ms, warm ones for comparison."""
+
+    def timed():
+        started = time.perf_counter()
+        get(FILTERED, HTMX)
+        return (time.perf_counter() - started) * 1000
+
+    workers = len(server.worker_pids())
+    for _ in range(2 * workers):
+        timed()
+    warm = statistics.median(timed() for _ in range(warm_requests))
+    slug = sorted(events)[len(events) // 3]
+    firsts, extras, slowest = [], [], []
+    for _ in range(edits):
+        before = etag(FILTERED, HTMX)
+        subprocess.run(
+            [PYTHON, "-c", EDIT_SCRIPT, slug], cwd=ROOT, env=production_env(url), check=True
+        )
+        after = [timed() for _ in range(3 * workers)]
+        if etag(FILTERED, HTMX) == before:
+            raise RuntimeError("an edit did not change the timeline's ETag")
+        firsts.append(after[0])
+        slowest.append(max(after[1:]))
+        extras.append(sum(ms - warm for ms in after))
+    return {
+        "edits": edits,
+        "workers": workers,
+        "warm": warm,
+        "first": statistics.median(firsts),
+        "next_slowest": statistics.median(slowest),
+        "extra": statistics.median(extras),
+    }
 
 
 def environment():
@@ -537,6 +672,216 @@ def table(rows, trivial, with_queries):
     return lines
 
 
+KIND_LABELS = {
+    "any": "Any combination (each kind in a third of the queries)",
+    "category": "Category (one to three)",
+    "status": "Status",
+    "years": "Years (a range, or from or to a year)",
+    "text": "Text (one or two words)",
+    "actor": "Actor",
+    "source": "Source",
+    "month": "Month (its year as a one-year window)",
+    "order": "Order (newest first)",
+    "page": "Page (2 to the last)",
+}
+
+
+def over(value, target):
+    """A ratio, in bold when it misses its target."""
+    return f"{value:.1f}" if value <= target else f"**{value:.1f}**"
+
+
+def kinds_table(first, trivial):
+    lines = [
+        "| Filter kind | fragment p50 ms | fragment p95 ms | × (≤ 10) | page p50 ms | "
+        "page p95 ms | × (≤ 15) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for kind, shapes in first["kinds"].items():
+        fragment, page = shapes["fragment"], shapes["page"]
+        example = fragment["path"].split(", ")[0]
+        lines.append(
+            f"| {KIND_LABELS.get(kind, kind)}<br>`{example}` | {fragment['p50']:.1f} | "
+            f"{fragment['p95']:.1f} | {over(ratio(fragment, trivial, 'p95'), FRAGMENT_TARGET)} | "
+            f"{page['p50']:.1f} | {page['p95']:.1f} | "
+            f"{over(ratio(page, trivial, 'p95'), PAGE_TARGET)} |"
+        )
+    return lines
+
+
+def first_section(result, count):
+    first = result["first"]
+    trivial = first["trivial"]
+    lines = [
+        "### First request for a query (result cache off)",
+        "",
+        f"Trivial view (`{TRIVIAL}`) on this server: p50 {trivial['p50']:.1f} ms, p95 "
+        f"{trivial['p95']:.1f} ms, {trivial['rps']:.0f} req/s; each × below is a p95 over "
+        "its p95, with the issue's target in the column's head. Each row is its own run, "
+        "every request a query no earlier request asked: for a filter kind, every query "
+        "uses that kind, half of them with text, half alone or with text only and half "
+        "with other kinds drawn at random.",
+        "",
+        *kinds_table(first, trivial),
+        "",
+        "| Request | p50 ms | p95 ms | × | target | req/s |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for key, target in (("event", EVENT_TARGET), ("export", CSV_TARGET)):
+        row = first[key]
+        lines.append(
+            f"| {row['label']}<br>`{row['path']}` | {row['p50']:.1f} | {row['p95']:.1f} | "
+            f"{over(ratio(row, trivial, 'p95'), target)} | ≤ {target:g} | {row['rps']:.0f} |"
+        )
+    export = first["export"]
+    rows = [row for shapes in first["kinds"].values() for row in shapes.values()]
+    repeated = [row["label"] for row in [*rows, first["event"], export] if row.get("repeated")]
+    lines += [
+        "",
+        f"The largest of {export['sampled']} filtered exports sampled from the list held "
+        f"{export['largest']:,} events.",
+        (
+            "Each request asked a query no earlier request of its row had asked."
+            if not repeated
+            else f"NOTE: the list of queries ran out, so some repeated: {repeated}."
+        ),
+        "",
+    ]
+    return lines
+
+
+def full_exports_section(result, count):
+    lines = [
+        "### Full exports, one at a time (result cache off)",
+        "",
+        f"| Export | seconds (target ≤ {FULL_EXPORT_TARGET:g} at 100,000) | MiB | events "
+        "| complete |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for fmt, row in result["full_exports"].items():
+        lines.append(
+            f"| `/export/{fmt}/` | {row['seconds']:.1f} | {row['mib']:.1f} | "
+            f"{row['items'] if row['items'] is not None else 'unparsable'} | "
+            f"{'yes' if row['complete'] else 'NO'} |"
+        )
+    return [*lines, ""]
+
+
+def edits_section(result):
+    edits = result["edits"]
+    return [
+        "### The cost of an edit",
+        "",
+        f"Another process changed an event's title and saved it, {edits['edits']} times; "
+        f"after each edit the same fragment (`{FILTERED}`) was asked "
+        f"{3 * edits['workers']} times, one request after another, of the "
+        f"{edits['workers']} worker processes. The first request after an edit took "
+        f"{edits['first']:.1f} ms, a warm one {edits['warm']:.1f} ms; the slowest of the "
+        f"next ones {edits['next_slowest']:.1f} ms (the other processes' first requests "
+        f"after the edit); all of them together took {edits['extra']:.0f} ms more than as "
+        "many warm ones (medians over the edits): what the edit cost the server's "
+        "processes.",
+        "",
+    ]
+
+
+def abusive_section(result):
+    trivial = result["abusive"]["trivial"]
+    lines = ["### Abusive searches (result cache off)", "",
+             "| Search | status | p50 ms | × | p95 ms | × | req/s |",
+             "|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for row in result["abusive"]["rows"]:
+        lines.append(
+            f"| {row['label']}<br>`{row['words'][:60]}{'…' if len(row['words']) > 60 else ''}` "
+            f"| {row['status']} | {row['p50']:.1f} | {ratio(row, trivial, 'p50'):.1f} | "
+            f"{row['p95']:.1f} | {ratio(row, trivial, 'p95'):.1f} | {row['rps']:.0f} |"
+        )
+    return [*lines, ""]
+
+
+def concurrent_section(result):
+    exports = result["exports"]
+    readers = exports["readers"]
+    lines = [
+        "### Four full exports at once, beside readers",
+        "",
+        f"While {CONNECTIONS} readers asked new random fragments for "
+        f"{exports['reader_seconds']} s (p50 {readers['p50']:.1f} ms, p95 "
+        f"{readers['p95']:.1f} ms, {readers['rps']:.0f} req/s, "
+        f"{readers['requests']} answers, none a 5xx), four clients each downloaded "
+        "a full export:",
+        "",
+        "| Export | seconds | MiB | events | complete |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for fmt, row in exports["exports"].items():
+        if "error" in row:
+            lines.append(
+                f"| `/export/{fmt}/` | {row['seconds']:.1f} | — | — | NO: {row['error']} |"
+            )
+        else:
+            lines.append(
+                f"| `/export/{fmt}/` | {row['seconds']:.1f} | {row['mib']:.1f} | "
+                f"{row['items'] if row['items'] is not None else 'unparsable'} | "
+                f"{'yes' if row['complete'] else 'NO (truncated)'} |"
+            )
+    return [*lines, ""]
+
+
+def verdicts(result):
+    """{target: cell} for the targets table: the worst kind against each target."""
+    cells = {}
+    if "first" in result:
+        first = result["first"]
+        trivial = first["trivial"]
+        for shape, name, target in (("fragment", "fragment", FRAGMENT_TARGET),
+                                    ("page", "page", PAGE_TARGET)):  # fmt: skip
+            worst, kind = max(
+                (ratio(shapes[shape], trivial, "p95"), kind)
+                for kind, shapes in first["kinds"].items()
+            )
+            cells[name] = f"{worst:.1f}× ({kind}) {'met' if worst <= target else '**NOT met**'}"
+        for key, target in (("event", EVENT_TARGET), ("export", CSV_TARGET)):
+            r = ratio(first[key], trivial, "p95")
+            cells[key] = f"{r:.1f}× {'met' if r <= target else '**NOT met**'}"
+        if trivial["p95"] > 20 * trivial["p50"]:
+            # The trivial view's own tail is the machine's queue, not the view.
+            note = f"trivial view's p95 {trivial['p95'] / trivial['p50']:.0f}× its p50: unreliable"
+            cells.update(dict.fromkeys(["fragment", "page", "event", "export"], note))
+    for fmt, row in result.get("full_exports", {}).items():
+        ok = row["complete"] and row["seconds"] <= FULL_EXPORT_TARGET
+        cells[f"full-{fmt}"] = f"{row['seconds']:.1f} s {'met' if ok else '**NOT met**'}"
+    if "edits" in result:
+        edits = result["edits"]
+        cells["edit"] = f"{edits['first']:.0f} ms first, {edits['extra']:.0f} ms in all"
+    return cells
+
+
+TARGETS = {
+    "fragment": "First-request fragment, worst filter kind, p95 ≤ 10×",
+    "page": "First-request full page, worst filter kind, p95 ≤ 15×",
+    "event": "Event page p95 ≤ 5×",
+    "export": "Filtered CSV export (≤ 1,000 rows) p95 ≤ 20×",
+    "full-csv": "Full CSV export ≤ 5 s",
+    "full-json": "Full JSON export ≤ 5 s",
+    "edit": "An edit: its first request, and the extra time of all processes",
+}
+
+
+def targets_table(results):
+    columns = [
+        (f"{engine}, {count:,}", verdicts(result)) for (engine, count), result in results.items()
+    ]
+    lines = [
+        "| Target (at 100,000 events) | " + " | ".join(name for name, _ in columns) + " |",
+        "|---|" + "---|" * len(columns),
+    ]
+    for key, label in TARGETS.items():
+        cells = [cells.get(key, "—") for _, cells in columns]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def report(results):
     lines = [
         "# Benchmarks",
@@ -549,13 +894,15 @@ def report(results):
         environment(),
         "",
         "p50 and p95 are latencies in milliseconds; × is the ratio to the trivial view "
-        "(`/healthz`) on the same server in the same run. *Queries* are the SQL queries "
+        f"(`{TRIVIAL}`) on the same server in the same run. *Queries* are the SQL queries "
         "the URL makes when its result is not cached.",
         "",
+        "## Targets",
+        "",
+        *targets_table(results),
+        "",
     ]
-    verdicts = []
     for (engine, count), result in results.items():
-        first_trivial = result["first"][0]
         lines += [f"## {engine}, {count:,} events", ""]
         if "cached" in result:
             lines += ["### Result cache on", ""]
@@ -568,89 +915,29 @@ def report(results):
                 f"a worker's memory grew by at most {memory['growth_mib']:.1f} MiB.",
                 "",
             ]
-        lines += ["### First request for a query (result cache off)", ""]
-        lines += table(result["first"], first_trivial, False)
-        repeated = [row["label"] for row in result["first"] if row.get("repeated")]
-        lines += [
-            "",
-            "Each request of the random rows asked a combination no earlier request had asked."
-            if not repeated
-            else f"NOTE: the list of combinations ran out: {repeated}.",
-            "",
-        ]
-        fragment, page = result["first"][1], result["first"][2]
-        for row, target, name in ((fragment, FRAGMENT_TARGET, "fragment"),
-                                  (page, PAGE_TARGET, "full page")):  # fmt: skip
-            r = ratio(row, first_trivial, "p95")
-            verdict = "met" if r <= target else "NOT met"
-            if first_trivial["p95"] > 20 * first_trivial["p50"]:
-                # The trivial view's own tail is the machine's queue, not the view.
-                verdict = (
-                    "not shown: the trivial view's p95 is "
-                    f"{first_trivial['p95'] / first_trivial['p50']:.0f}× its p50, so the "
-                    "machine was saturated by other work and the p95 ratio says nothing; "
-                    f"the p50 ratio is {ratio(row, first_trivial, 'p50'):.0f}×"
-                )
-            verdicts.append(
-                f"- {engine}, {count:,} events: first-request {name} p95 {row['p95']:.1f} ms = "
-                f"{r:.1f}× the trivial view's {first_trivial['p95']:.1f} ms "
-                f"(target ≤ {target:g}×): {verdict}."
-            )
-        if "abusive" not in result:
-            continue
-        lines += ["### Abusive searches (result cache off)", "",
-                  "| Search | status | p50 ms | × | p95 ms | × | req/s |",
-                  "|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
-        for row in result["abusive"]:
-            lines.append(
-                f"| {row['label']}<br>`{row['words'][:60]}{'…' if len(row['words']) > 60 else ''}` "
-                f"| {row['status']} | {row['p50']:.1f} | {ratio(row, first_trivial, 'p50'):.1f} | "
-                f"{row['p95']:.1f} | {ratio(row, first_trivial, 'p95'):.1f} | {row['rps']:.0f} |"
-            )
-        lines.append("")
+        if "first" in result:
+            lines += first_section(result, count)
+        if "full_exports" in result:
+            lines += full_exports_section(result, count)
+        if "edits" in result:
+            lines += edits_section(result)
+        if "abusive" in result:
+            lines += abusive_section(result)
         if "exports" in result:
-            exports = result["exports"]
-            readers = exports["readers"]
-            lines += [
-                "### Four full exports at once, beside readers",
-                "",
-                f"While {CONNECTIONS} readers asked new random fragments for "
-                f"{exports['reader_seconds']} s (p50 {readers['p50']:.1f} ms, p95 "
-                f"{readers['p95']:.1f} ms, {readers['rps']:.0f} req/s, "
-                f"{readers['requests']} answers, none a 5xx), four clients each downloaded "
-                "a full export:",
-                "",
-                "| Export | seconds | MiB | events | complete |",
-                "|---|---:|---:|---:|---|",
-            ]
-            for fmt, row in exports["exports"].items():
-                if "error" in row:
-                    lines.append(
-                        f"| `/export/{fmt}/` | {row['seconds']:.1f} | — | — | NO: {row['error']} |"
-                    )
-                else:
-                    lines.append(
-                        f"| `/export/{fmt}/` | {row['seconds']:.1f} | {row['mib']:.1f} | "
-                        f"{row['items'] if row['items'] is not None else 'unparsable'} | "
-                        f"{'yes' if row['complete'] else 'NO (truncated)'} |"
-                    )
-            lines.append("")
-        if result["axis"]:
+            lines += concurrent_section(result)
+        if result.get("axis"):
             lines += [
                 "Time axis (`relations.axis.build` and its template, in-process CPU time): "
                 + ", ".join(f"{name} {ms:.1f} ms" for name, ms in result["axis"].items())
                 + ".",
                 "",
             ]
-        elif result["axis_error"]:
+        elif result.get("axis_error"):
             lines += [f"Time axis not timed: {result['axis_error']}", ""]
-    lines += ["## Targets", "", *verdicts, ""]
     return "\n".join(lines)
 
 
 NOTES = ROOT / "bench" / "NOTES.md"
-
-
 RESULTS = DATA / "results.json"
 
 
@@ -664,22 +951,52 @@ def write(results):
     return text
 
 
-def main():
-    """Measure each database and data set; BENCHMARKS.md is rewritten after each one.
+def arguments():
+    env = os.environ.get
+    scenarios = env("BENCH_SCENARIOS", "all")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--engines", default=env("BENCH_DATABASES", "sqlite,postgresql"),
+                        help="databases, comma-separated: sqlite, postgresql")  # fmt: skip
+    parser.add_argument("--sizes", default=env("BENCH_EVENTS", "10000,100000"),
+                        help="numbers of events, comma-separated")  # fmt: skip
+    parser.add_argument("--seconds", type=int, default=int(env("BENCH_SECONDS", "15")),
+                        help="seconds of each wrk run")  # fmt: skip
+    parser.add_argument(
+        "--only",
+        default="first-requests" if scenarios == "first" else ",".join(PARTS),
+        help=f"parts to run, comma-separated, of {', '.join(PARTS)} (default all)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", default=bool(env("BENCH_KEEP")),
+        help="keep the figures of earlier runs (bench/data/results.json) for what this run "
+        "does not measure",
+    )  # fmt: skip
+    args = parser.parse_args()
+    args.engines = args.engines.split(",")
+    args.sizes = [int(n) for n in args.sizes.split(",")]
+    args.only = args.only.split(",")
+    unknown = set(args.only) - set(PARTS)
+    if unknown:
+        parser.error(f"no such part: {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
+    return args
 
-    BENCH_KEEP=1 keeps the figures of an earlier run (bench/data/results.json)
-    for the data sets this run does not measure.
-    """
+
+def main():
+    """Measure each database and data set; BENCHMARKS.md is rewritten after each one."""
+    global SECONDS, DATASETS
+    args = arguments()
+    SECONDS, DATASETS = args.seconds, args.sizes
     subprocess.run(
         [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT, env=production_env(f"sqlite:///{DATA / 'unused.sqlite3'}"), check=True,
     )  # fmt: skip
     results = {}
-    if os.environ.get("BENCH_KEEP") and RESULTS.exists():
+    if args.keep and RESULTS.exists():
         results = {(e, c): r for e, c, r in json.loads(RESULTS.read_text(encoding="utf-8"))}
-    for engine in DATABASES:
-        for count in DATASETS:
-            results[engine, count] = measure(engine, count)
+    for engine in args.engines:
+        for count in args.sizes:
+            measured = measure(engine, count, args.only)
+            results[engine, count] = {**results.get((engine, count), {}), **measured}
             text = write(results)
     print(text)
 

@@ -1,6 +1,6 @@
 """Fill a database with synthetic events for the benchmark.
 
-    DATABASE_URL=sqlite:///bench/data/100k.sqlite3 python bench/seed.py 100000
+    DATABASE_URL=sqlite:///bench/data/bench100k.sqlite3 python bench/seed.py 100000
 
 Objects are built with factory-boy (the test factories, with synthetic values)
 and written with bulk_create, in batches. Every citation quotes a sentence that
@@ -30,7 +30,6 @@ from faker import Faker  # noqa: E402
 
 from relations.dates import EventDate  # noqa: E402
 from relations.models import Actor, Category, Citation, Event, Source, Status  # noqa: E402
-from relations.readmodel.check import rebuild  # noqa: E402
 from tests.factories import ActorFactory, EventFactory, SourceFactory  # noqa: E402
 
 BATCH = 2000
@@ -126,8 +125,8 @@ def seed(count):
                 for actor in rng.sample(actors, 2)
             )
             print(f"  {min(start + BATCH, count)} events", end="\r", flush=True)
-        # Citations and actors written in bulk send no signals: derive every event again.
-        rebuild()
+    # Citations and actors written in bulk send no signals: derive every event again.
+    call_command("rebuild_read_model", verbosity=0)
     print(f"Seeded {count} events, {Citation.objects.count()} citations.")
 
 
