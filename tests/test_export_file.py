@@ -1,6 +1,7 @@
 """The whole timeline's downloads, written to a file once per data version."""
 
 import gzip
+import os
 import threading
 import time
 
@@ -197,3 +198,18 @@ def test_build_exports_writes_again_what_was_downloaded_before_for_the_new_versi
     export = files.FullExport.from_name(name)
     assert (export.fmt, export.order, export.origin) == ("ics", "newest", "http://testserver")
     assert b"A brand new event" in (kept / name).read_bytes()
+
+
+def test_writing_a_file_deletes_what_a_killed_writer_left(kept):
+    kept.mkdir()
+    left = kept / ".abandoned.part"
+    left.write_bytes(b"half")
+    os.utime(left, (time.time() - 2 * files.ABANDONED_SECONDS,) * 2)
+    writing = kept / ".being-written.part"
+    writing.write_bytes(b"half")
+
+    export = files.FullExport("csv", 7, "http://testserver", "oldest")
+    files.opened(export, lambda out: out.write(b"x")).close()
+
+    assert not left.exists()
+    assert writing.exists()

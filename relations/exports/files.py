@@ -28,6 +28,7 @@ import logging
 import os
 import re
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,9 @@ from django.conf import settings
 from relations.http import rendering_state
 
 logger = logging.getLogger(__name__)
+
+# A temporary file not written to for this long belongs to a writer that was killed.
+ABANDONED_SECONDS = 3600
 
 NAME = re.compile(
     r"^full_(?P<version>\d+)_(?P<code>[0-9a-f]+)_(?P<origin>[0-9a-f]+)_(?P<order>[a-z]+)"
@@ -133,12 +137,17 @@ def written(path, write):
 
 def remove_older(folder, export):
     """Delete the files (and their locks) of data versions before `export`'s, and of other
-    rendering code: nothing will ask for them again."""
+    rendering code: nothing will ask for them again; and what a killed writer left."""
     code = rendering_state()[0]
+    abandoned = time.time() - ABANDONED_SECONDS
     for path in folder.iterdir():
         match = NAME.match(path.name)
-        if match and (int(match["version"]) < export.version or match["code"] != code):
-            with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):
+            if match:
+                stale = int(match["version"]) < export.version or match["code"] != code
+            else:
+                stale = path.name.endswith(".part") and path.stat().st_mtime < abandoned
+            if stale:
                 path.unlink()
 
 
