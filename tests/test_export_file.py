@@ -213,3 +213,13 @@ def test_writing_a_file_deletes_what_a_killed_writer_left(kept):
 
     assert not left.exists()
     assert writing.exists()
+
+
+def test_head_of_a_kept_file_has_the_headers_of_its_get_and_no_body(client, timeline, kept):
+    get = client.get("/export/csv/")
+    body(get)
+    head = client.head("/export/csv/")
+    assert isinstance(head, FileResponse)
+    assert body(head) == b""
+    for header in (*HEADERS, "Content-Length"):
+        assert head[header] == client.get("/export/csv/")[header]
