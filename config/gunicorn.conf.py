@@ -12,6 +12,9 @@ Each value can be overridden from the environment, e.g. GUNICORN_BIND=0.0.0.0:80
 
 import multiprocessing
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 
 def _int(name, default):
@@ -63,6 +66,7 @@ def when_ready(server):
     from django.db import connections
 
     connections.close_all()
+    _build_exports(server.log)
 
 
 def post_worker_init(worker):
@@ -83,3 +87,19 @@ def _warm(log):
         warm()
     except Exception:  # logged; the worker serves, and its first page fills them
         log.exception("Could not fill the timeline's caches at start")
+
+
+def _build_exports(log):
+    """Write the whole timeline's downloads that were asked for before (manage.py
+    build_exports), once for all workers, in a process of its own beside them: the
+    workers serve meanwhile, and a download of a file being written waits for it."""
+    try:
+        from relations.exports import files
+
+        if not files.known():
+            return  # nothing downloaded yet, or files not kept
+        manage = Path(__file__).resolve().parent.parent / "manage.py"
+        # The arbiter reaps it as it reaps any child.
+        subprocess.Popen([sys.executable, str(manage), "build_exports", "--verbosity", "0"])
+    except Exception:  # logged; the first download writes the file instead
+        log.exception("Could not start writing the timeline's downloads")

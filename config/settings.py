@@ -9,6 +9,8 @@ DJANGO_SECURE_SSL_REDIRECT / DJANGO_HSTS_SECONDS / DJANGO_BEHIND_TLS_PROXY
                   HTTPS settings, on by default when DJANGO_DEBUG is off.
 DJANGO_TRUSTED_PROXIES
                   addresses of the proxies whose X-Forwarded-For is believed; none by default.
+EXPORT_CACHE_DIR  where the whole timeline's downloads are kept; var/exports by default,
+                  empty to stream them each time.
 """
 
 import ipaddress
@@ -309,6 +311,9 @@ SOURCE_FETCH_MAX_BYTES = int(os.environ.get("SOURCE_FETCH_MAX_BYTES", str(10 * 1
 # What this deployment follows; shown in page titles, feeds and export file names.
 TIMELINE_TITLE = os.environ.get("TIMELINE_TITLE", "China–Belarus relations")
 EXPORT_FILENAME = os.environ.get("EXPORT_FILENAME", "china-belarus-timeline")
+# Where the whole timeline's downloads are kept, one file per format and data version
+# (relations/exports/files.py); empty streams every download instead.
+EXPORT_CACHE_DIR = os.environ.get("EXPORT_CACHE_DIR", str(BASE_DIR / "var" / "exports"))
 
 # Django's own logging prints only while debugging and mails errors to ADMINS;
 # here its records, server errors with their tracebacks included, go to stderr,

@@ -16,3 +16,7 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Data version numbers repeat between tests: the tests of the kept files
+# (tests/test_export_file.py) give each its own directory.
+EXPORT_CACHE_DIR = ""

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import unicodedata
 
 import feedparser
 import jsonschema
@@ -13,6 +14,7 @@ import pytest
 from django.db import connection
 from icalendar import Calendar
 
+from relations.exports.csv import FORMULA_STARTS, INVISIBLE, spreadsheet_safe
 from relations.exports.feeds import FEED_LENGTH
 from relations.models import Event
 from tests.factories import ActorFactory, CitationFactory, EventFactory
@@ -265,6 +267,21 @@ def test_csv_leaves_ordinary_text_alone(client, db, title):
     EventFactory(title=title)
     _, content = fetch(client, "/export/csv/")
     assert next(csv.DictReader(io.StringIO(content.decode())))["title"] == title
+
+
+def test_csv_settles_a_plain_first_character_as_stripping_and_nfkc_would(db):
+    """spreadsheet_safe's shortcut for ordinary first characters gives what the full
+    rule (strip blanks and invisible characters, then NFKC) gives, for every one."""
+
+    def full_rule(value):
+        first = value.lstrip().lstrip(INVISIBLE).lstrip()[:1]
+        if value[0] in FORMULA_STARTS or unicodedata.normalize("NFKC", first)[:1] in FORMULA_STARTS:
+            return "'" + value
+        return value
+
+    for code in range(0x110000):
+        for value in (chr(code) + "x", chr(code) + "=x", " " + chr(code)):
+            assert spreadsheet_safe(value) == full_rule(value), repr(value)
 
 
 # File names -------------------------------------------------------------------

@@ -4,7 +4,7 @@ import csv
 import unicodedata
 
 from relations.exports.events import export_events
-from relations.exports.json import event_record
+from relations.exports.json import event_fields
 
 CSV_COLUMNS = [
     "slug", "title", "start_date", "end_date", "precision", "date", "date_edtf", "category",
@@ -22,11 +22,14 @@ class _Echo:
 # the small ﹢ into = and +.
 FORMULA_STARTS = frozenset("=+-@\t\r\n")
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+# First characters that settle it at once: printable ASCII other than a space and the
+# formula starts, which neither stripping nor NFKC changes. Most values start so.
+SAFE_STARTS = frozenset(map(chr, range(0x21, 0x7F))) - FORMULA_STARTS
 
 
 def spreadsheet_safe(value):
     """Stop a spreadsheet from running a cell as a formula (OWASP CSV injection)."""
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not value or value[0] in SAFE_STARTS:
         return value
     first = value.lstrip().lstrip(INVISIBLE).lstrip()[:1]
     if value[0] in FORMULA_STARTS or unicodedata.normalize("NFKC", first)[:1] in FORMULA_STARTS:
@@ -35,9 +38,9 @@ def spreadsheet_safe(value):
 
 
 def csv_record(event, context):
-    record = event_record(event, context)
+    record = event_fields(event, context)
     record["actors"] = "; ".join(record["actors"])
-    record["sources"] = "; ".join(sorted({c["source"] for c in record["citations"]}))
+    record["sources"] = "; ".join(sorted({c["source__slug"] for c in event.citations}))
     return [spreadsheet_safe(record[column] or "") for column in CSV_COLUMNS]
 
 

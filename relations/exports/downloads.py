@@ -8,16 +8,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import (
+    FileResponse,
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseNotFound,
+    QueryDict,
     StreamingHttpResponse,
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.encoding import iri_to_uri
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
+from relations.exports import files
 from relations.exports.annotations import stream_annotations
 from relations.exports.csv import stream_csv, stream_excel_csv
 from relations.exports.events import ExportContext, encoded
@@ -27,7 +31,7 @@ from relations.exports.json import stream_json
 from relations.exports.timelinejs import stream_timelinejs
 from relations.filters import EventFilter
 from relations.http import last_modified, revalidated, shared_with_any_origin
-from relations.models import Event
+from relations.models import Event, TimelineVersion
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schemas" / "export-1.schema.json"
 FILENAME_MAX = 120
@@ -90,7 +94,8 @@ def download_name(applied, suffix):
 @require_safe
 @revalidated
 def export(request, fmt):
-    """The filtered timeline as a download, streamed."""
+    """The filtered timeline as a download, streamed; the whole timeline from a file
+    written once per data version (relations/exports/files.py)."""
     if fmt not in FORMATS:
         return HttpResponseNotFound(
             f"There is no export format “{fmt}”; choose one of {', '.join(FORMATS)}.\n",
@@ -100,23 +105,70 @@ def export(request, fmt):
     if not filterset.is_valid():
         return bad_filters(filterset)
     applied = dict(filterset.canonical_query().lists())
-    context = ExportContext(
-        title=settings.TIMELINE_TITLE,
-        absolute_url=request.build_absolute_uri,
-        filters=applied,
-        uid_domain=settings.EXPORT_FILENAME,
-        schema_url=request.build_absolute_uri(reverse("relations:export-schema")),
-    )
+    context = export_context(request.build_absolute_uri, applied)
+    version = getattr(request, "timeline_version", None)  # read by @revalidated
+    if version is None:
+        version = TimelineVersion.current()
+    whole = None
+    if not filterset.is_filtered:
+        origin = f"{request.scheme}://{request.get_host()}"
+        whole = files.opened(
+            files.FullExport(fmt, version, origin, order_name(filterset)),
+            lambda out: out.writelines(export_chunks(fmt, filterset, version, context)),
+            build=request.method != "HEAD",  # a HEAD is answered without the body
+        )
     export_format = FORMATS[fmt]
-    # Annotations follow the timeline's order whatever the list's.
-    result = filterset.matches(order="timeline" if fmt == "annotations" else None)
-    response = StreamingHttpResponse(
-        encoded(export_format.stream(result.ids, context)),
-        content_type=export_format.content_type,
-    )
+    if whole is not None:
+        response = FileResponse(whole, content_type=export_format.content_type)
+    else:
+        response = StreamingHttpResponse(
+            export_chunks(fmt, filterset, version, context),
+            content_type=export_format.content_type,
+        )
     filename = download_name(applied, export_format.suffix)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def export_context(absolute_url, applied):
+    return ExportContext(
+        title=settings.TIMELINE_TITLE,
+        absolute_url=absolute_url,
+        filters=applied,
+        uid_domain=settings.EXPORT_FILENAME,
+        schema_url=absolute_url(reverse("relations:export-schema")),
+    )
+
+
+def export_chunks(fmt, filterset, version, context):
+    """The download's bytes, in pieces: the validated filters' events at data `version`."""
+    # Annotations follow the timeline's order whatever the list's.
+    result = filterset.matches(version, order="timeline" if fmt == "annotations" else None)
+    return encoded(FORMATS[fmt].stream(result.ids, context))
+
+
+def order_name(filterset):
+    return "newest" if filterset.form.cleaned_data.get("order") else "oldest"
+
+
+def build_whole(fmt, origin, order="oldest", version=None):
+    """Write the file of the whole timeline's download in `fmt` (for `origin`, e.g.
+    "https://example.org", in `order`) if it is not there yet, as the first download
+    would; its open file, or None when files are not kept."""
+    if version is None:
+        version = TimelineVersion.current()
+    filterset = EventFilter(
+        QueryDict("order=-date" if order == "newest" else ""), queryset=Event.objects.public()
+    )
+    filterset.is_valid()
+    # What request.build_absolute_uri makes of a path on `origin`.
+    context = export_context(
+        lambda path: iri_to_uri(origin + path), dict(filterset.canonical_query().lists())
+    )
+    return files.opened(
+        files.FullExport(fmt, version, origin, order),
+        lambda out: out.writelines(export_chunks(fmt, filterset, version, context)),
+    )
 
 
 @shared_with_any_origin

@@ -13,6 +13,11 @@ FORMAT_VERSION = "1.2"
 
 
 def event_record(event, context):
+    return event_fields(event, context) | {"citations": citation_records(event)}
+
+
+def event_fields(event, context):
+    """The record's fields besides its citations (what the CSV's row is made of)."""
     return {
         "slug": event.slug,
         "title": event.title,
@@ -30,26 +35,27 @@ def event_record(event, context):
         "status_reason": event.status_reason,
         "actors": event.actors,
         "url": context.absolute_url(event.path),
-        "citations": [
-            {
-                "source": citation["source__slug"],
-                "source_title": citation["source__title"],
-                "source_url": citation["source__url"],
-                "quote": citation["quote"],
-                "stance": citation["stance"],
-                "locator": citation["locator"],
-                "claimed_date": citation["claimed_date"] or None,
-                "rank": citation["rank"],
-                "rank_reason": citation["rank_reason"],
-                "origin": evidence.body(
-                    citation["origin"]
-                    or citation["source__origin"]
-                    or citation["source__publisher"]
-                ),
-            }
-            for citation in event.citations
-        ],
     }
+
+
+def citation_records(event):
+    return [
+        {
+            "source": citation["source__slug"],
+            "source_title": citation["source__title"],
+            "source_url": citation["source__url"],
+            "quote": citation["quote"],
+            "stance": citation["stance"],
+            "locator": citation["locator"],
+            "claimed_date": citation["claimed_date"] or None,
+            "rank": citation["rank"],
+            "rank_reason": citation["rank_reason"],
+            "origin": evidence.body(
+                citation["origin"] or citation["source__origin"] or citation["source__publisher"]
+            ),
+        }
+        for citation in event.citations
+    ]
 
 
 def counted_origin(citation):
