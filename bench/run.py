@@ -38,6 +38,7 @@ data set).
 
 import argparse
 import csv
+import hashlib
 import io
 import json
 import os
@@ -126,6 +127,9 @@ def production_env(url, **extra):
         # Plain HTTP on loopback: production sits behind a TLS proxy.
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": url,
+        # Each database's full-export files apart: one run's files are never served for
+        # another's data, and a run's first full download builds them, as after an edit.
+        "EXPORT_CACHE_DIR": str(DATA / "exports" / hashlib.sha256(url.encode()).hexdigest()[:12]),
         **extra,
     }
 
