@@ -32,3 +32,20 @@ def touching(events, year_from=None, year_to=None):
     if year_to is not None:
         events = events.filter(start_date__year__lte=year_to)
     return events
+
+
+def stored_derived_data():
+    """Everything derived from the events and stored (search documents, statuses, the word
+    index), as it is, for comparing with a fresh derivation."""
+    from relations.models import Event, EventWords, SearchWord
+
+    return {
+        "events": sorted(
+            Event.objects.values_list("slug", "search_document", "status", "status_reason")
+        ),
+        "words": sorted(EventWords.objects.values_list("event_id", "words")),
+        "lists": sorted(
+            (w, b, bytes(e))
+            for w, b, e in SearchWord.objects.values_list("word", "bucket", "events")
+        ),
+    }

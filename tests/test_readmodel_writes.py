@@ -12,8 +12,6 @@ from relations import readmodel
 from relations.models import (
     Citation,
     Event,
-    EventWords,
-    SearchWord,
     Source,
     TimelineVersion,
     publish,
@@ -22,23 +20,10 @@ from relations.models import (
 from relations.readmodel.check import check, rebuild
 from relations.readmodel.writes import changed, writing
 from tests.conftest import FIXTURE
+from tests.expected import stored_derived_data
 from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db(transaction=False)
-
-
-def stored():
-    """Everything derived and stored, as it is."""
-    return {
-        "events": sorted(
-            Event.objects.values_list("pk", "search_document", "status", "status_reason")
-        ),
-        "words": sorted(EventWords.objects.values_list("event_id", "words")),
-        "lists": sorted(
-            (w, b, bytes(e))
-            for w, b, e in SearchWord.objects.values_list("word", "bucket", "events")
-        ),
-    }
 
 
 def snapshot_state():
@@ -131,9 +116,9 @@ def test_after_every_kind_of_write_the_stored_data_is_a_fresh_derivation(data, w
     WRITES[write](data)
     assert TimelineVersion.current() != before  # every process reads the events again
     assert check() == []
-    written, answers = stored(), snapshot_state()
+    written, answers = stored_derived_data(), snapshot_state()
     rebuild()
-    assert stored() == written
+    assert stored_derived_data() == written
     assert snapshot_state() == answers
 
 
@@ -174,10 +159,10 @@ def test_writes_within_writing_move_the_version_once(data):
 
 
 def test_a_failed_transaction_changes_nothing(data):
-    before, state = TimelineVersion.current(), stored()
+    before, state = TimelineVersion.current(), stored_derived_data()
     with pytest.raises(RuntimeError), writing():
         data["events"][0].title = "Grain corridor"
         data["events"][0].save()
         raise RuntimeError("the import failed")
     assert TimelineVersion.current() == before
-    assert stored() == state
+    assert stored_derived_data() == state

@@ -196,11 +196,12 @@ class Result:
         self.snapshot, self.criteria, self.masks = snapshot, criteria, masks
         size = len(snapshot)
         # In timeline order, which is start order: counts are runs of it.
-        self.places = np.flatnonzero(combined(masks, size))
+        matching = combined(masks, size)
+        self.places = np.flatnonzero(matching)
         if criteria.order == "newest":
             shown = self.places[::-1]
         elif criteria.order == "updated":
-            shown = snapshot.by_update[combined(masks, size)[snapshot.by_update]]
+            shown = snapshot.by_update[matching[snapshot.by_update]]
         else:
             shown = self.places
         self.ids = Ids(snapshot.ids, shown)
