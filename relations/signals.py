@@ -19,12 +19,13 @@ from django.db.models.signals import (
     pre_save,
 )
 
-from relations import words
+from relations import items, words
 from relations.anchors import text_hash
 from relations.models import (
     Actor,
     Citation,
     Event,
+    EventItem,
     EventWords,
     FrontPage,
     Source,
@@ -86,14 +87,36 @@ def source_saved(sender, instance, raw=False, **kwargs):
 
 
 def timeline_changed(sender, **kwargs):
-    """An actor, a deleted source (its citations say their events) or the front page:
-    nothing derived and stored depends on them, but the data version moves."""
+    """A deleted source (its citations say their events) or the front page: nothing
+    derived and stored depends on them, but the data version moves."""
     writes.changed()
 
 
+def actor_saved(sender, instance, **kwargs):
+    """Its name is in its events' list items."""
+    writes.changed(instance.events.values_list("pk", flat=True))
+
+
+def note_events_of_actor(sender, instance, **kwargs):
+    """Before an actor is deleted, or its events cleared: their links go without a signal
+    of their own, and the events must then be said to have changed."""
+    instance.events_before_change = list(instance.events.values_list("pk", flat=True))
+
+
+def actor_deleted(sender, instance, **kwargs):
+    writes.changed(getattr(instance, "events_before_change", ()))
+
+
 def actors_of_events_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action == "pre_clear" and reverse:
+        note_events_of_actor(sender, instance)
     if action.startswith("post_"):
-        writes.changed([] if reverse else [instance.pk])
+        if not reverse:
+            writes.changed([instance.pk])
+        elif action == "post_clear":
+            writes.changed(getattr(instance, "events_before_change", ()))
+        else:
+            writes.changed(pk_set)
 
 
 def bulk_written(sender, ids, **kwargs):
@@ -109,6 +132,8 @@ def after_migrate(sender, app_config, **kwargs):
         TimelineVersion.bump()
     if EventWords._meta.db_table in tables:
         words.refresh_stale()
+    if EventItem._meta.db_table in tables:
+        items.refresh_stale()
 
 
 def connect():
@@ -139,8 +164,9 @@ def connect():
     post_delete.connect(citation_changed, sender=Citation)
     post_save.connect(source_saved, sender=Source)
     post_delete.connect(timeline_changed, sender=Source)
-    post_save.connect(timeline_changed, sender=Actor)
-    post_delete.connect(timeline_changed, sender=Actor)
+    post_save.connect(actor_saved, sender=Actor)
+    pre_delete.connect(note_events_of_actor, sender=Actor)
+    post_delete.connect(actor_deleted, sender=Actor)
     post_save.connect(timeline_changed, sender=FrontPage)
     m2m_changed.connect(actors_of_events_changed, sender=Event.actors.through)
     events_written.connect(bulk_written)

@@ -36,8 +36,8 @@ def touching(events, year_from=None, year_to=None):
 
 def stored_derived_data():
     """Everything derived from the events and stored (search documents, statuses, the word
-    index), as it is, for comparing with a fresh derivation."""
-    from relations.models import Event, EventWords, SearchWord
+    index, the list items), as it is, for comparing with a fresh derivation."""
+    from relations.models import Event, EventItem, EventWords, SearchWord
 
     return {
         "events": sorted(
@@ -48,4 +48,5 @@ def stored_derived_data():
             (w, b, bytes(e))
             for w, b, e in SearchWord.objects.values_list("word", "bucket", "events")
         ),
+        "items": sorted(EventItem.objects.values_list("event_id", "form", "year", "html")),
     }

@@ -45,3 +45,22 @@ class EventWords(models.Model):
 
     def __str__(self):
         return f"Words of event {self.event_id}"
+
+
+class EventItem(models.Model):
+    """Event `event_id` as the timeline's result list shows it: the HTML of the template
+    relations/_event_item.html, rendered when the event, its citations, its cited sources
+    or its actors change (relations/items.py).
+
+    `form` names the template's text and labels the HTML was rendered with: a row of
+    another form is not read, and `migrate` renders it again. Like EventWords, the
+    event's id is a plain key, removed by the read model when the event is gone.
+    """
+
+    event_id = models.BigIntegerField(primary_key=True)
+    form = models.CharField(max_length=12)
+    year = models.IntegerField()
+    html = models.TextField()
+
+    def __str__(self):
+        return f"List item of event {self.event_id}"

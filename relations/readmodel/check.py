@@ -6,7 +6,7 @@ from relations.readmodel.writes import changed, writing
 def check():
     """[description] of each difference between the derived data stored and what the
     events, citations and sources give now; empty when there is none."""
-    from relations import words
+    from relations import items, words
     from relations.models import Event
 
     differences = []
@@ -25,16 +25,18 @@ def check():
                 f"event {slug}: stored as {stored_status} ({stored_reason}), "
                 f"its evidence makes it {status} ({reason})"
             )
-    return differences + [f"word index: {difference}" for difference in words.stale()]
+    differences += [f"word index: {difference}" for difference in words.stale()]
+    return differences + [f"list items: {difference}" for difference in items.stale()]
 
 
 def rebuild():
-    """Derive every event's search document and status again, index every word again from
-    empty, and move the data version, in one transaction."""
-    from relations import words
+    """Derive every event's search document and status again, index every word and render
+    every list item again from empty, and move the data version, in one transaction."""
+    from relations import items, words
     from relations.models import Event
 
     with writing():
         Event.objects.all().refresh_derived()
         words.rebuild()
+        items.rebuild()
         changed()

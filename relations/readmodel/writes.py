@@ -2,11 +2,12 @@
 
 What is derived and stored: each event's search document and status (from
 its title, summary and citations, relations/evidence.py), the word index of
-the documents (relations/words.py) and the data version (TimelineVersion),
+the documents (relations/words.py), each event's list item (relations/items.py)
+and the data version (TimelineVersion),
 which every process's in-memory snapshot and every cached page is keyed by.
 
 Every write of timeline data calls `changed(ids)` with the ids of the events
-whose derived data may differ after it (none for, say, an actor's new name,
+whose derived data may differ after it (none for, say, the front page's text,
 which only moves the version): the signal receivers in relations/signals.py
 for saves and deletes, EventQuerySet for update(), bulk_create() and
 bulk_update(), and anything that writes with raw SQL. Within `writing()`, one
@@ -64,7 +65,7 @@ def changed(ids=()):
 
 def apply(ids):
     """Derive again what is stored of the events with `ids`, and move the data version."""
-    from relations import words
+    from relations import items, words
     from relations.models import Event
 
     pending.applying = True
@@ -72,6 +73,7 @@ def apply(ids):
         if ids:
             Event.objects.filter(pk__in=ids).refresh_derived()
             words.refresh(ids)
+            items.refresh(ids)
         TimelineVersion.bump()
     finally:
         pending.applying = False
