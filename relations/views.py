@@ -26,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from relations import axis, evidence, frontpage, items
+from relations import axis, evidence, frontpage, items, readmodel
 from relations.filters import EventFilter
 from relations.http import revalidated
 from relations.models import Citation, Event, Source, TimelineVersion
@@ -344,7 +344,7 @@ def event_detail(request, slug):
     quoted = [citation for citation in citations if citation.quote]
     counted_origins, left_out = evidence.sources_summary(citations)
     claims = evidence.date_claims(citations, event.when)
-    earlier, later = event.timeline_neighbours()
+    earlier, later, related = surroundings(event)
     context = {
         "event": event,
         "earlier": earlier,
@@ -359,10 +359,22 @@ def event_detail(request, slug):
         "left_out": left_out,
         # Side by side only where the sources give more than one date.
         "claims": claims if len({claim.date.edtf for claim in claims}) > 1 else [],
-        "related": Event.objects.public().related_to(event),
+        "related": related,
         "meta_description": Truncator(event.summary).chars(200),
     }
     return preview_response(request, render(request, "relations/event.html", context))
+
+
+def surroundings(event):
+    """(the event before, the event after, related events) of `event`, from the read model;
+    a draft an editor previews is not in it, and is placed among the published in SQL."""
+    around = readmodel.around(event)
+    if around is None:
+        return *event.timeline_neighbours(), Event.objects.public().related_to(event)
+    before, after, related = around
+    wanted = [pk for pk in (before, after, *related) if pk is not None]
+    found = Event.objects.only(*Event.LINK_FIELDS).in_bulk(wanted)
+    return found.get(before), found.get(after), [found[pk] for pk in related]
 
 
 @require_safe

@@ -170,3 +170,19 @@ def test_a_draft_and_its_links_are_left_out(events):
 def test_a_month_needs_one_year():
     with pytest.raises(ValueError):
         Criteria(year_from=1990, year_to=1991, month=3)
+
+
+def test_an_events_neighbours_and_related_events_are_what_the_database_finds(events):
+    """Same-day events (ordered by slug), spans and drafts among them."""
+    for event in Event.objects.prefetch_related("actors"):
+        around = readmodel.around(event)
+        if event.publication != "published":
+            assert around is None
+            continue
+        before, after = event.timeline_neighbours()
+        related = Event.objects.public().related_to(event)
+        assert around == (
+            before and before.pk,
+            after and after.pk,
+            [other.pk for other in related],
+        ), event.slug

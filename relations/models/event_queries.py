@@ -43,7 +43,7 @@ class EventQuerySet(PublicQuerySet):
             self.exclude(pk=event.pk)
             .filter(Q(actors__in=actors) | Q(category=event.category))
             .distinct()
-            .only("slug", "title", "date_edtf", "start_date", "end_date", "precision", "category")
+            .only(*self.model.LINK_FIELDS)
         )
         earlier = candidates.filter(start_date__lte=event.start_date).order_by(
             "-start_date", "-slug"

@@ -150,6 +150,9 @@ class Event(RefusesControlCharacters, SpanDates, Publishable, models.Model):
             models.Index(fields=POSITIONS_FIELDS, name="relations_event_positions"),
         ]
 
+    # What a link to an event shows: its title and its date (and category, for a tag).
+    LINK_FIELDS = ("slug", "title", "date_edtf", "start_date", "end_date", "precision", "category")
+
     def __str__(self):
         return self.title
 
@@ -166,9 +169,7 @@ class Event(RefusesControlCharacters, SpanDates, Publishable, models.Model):
         None at an end of the timeline. Each query reads the (start_date, slug)
         index from this date on.
         """
-        events = Event.objects.public().only(
-            "slug", "title", "date_edtf", "start_date", "end_date", "precision"
-        )
+        events = Event.objects.public().only(*Event.LINK_FIELDS)
         # The date ranges keep the index seek; these drop this event and the
         # same-day events on the wrong side of it in slug order.
         same_day_from_here_on = Q(start_date=self.start_date, slug__gte=self.slug)

@@ -12,3 +12,6 @@ class MemoryBackend:
     def query(self, criteria, version):
         text_ids = matching_ids(criteria.text, version) if criteria.text else None
         return self.snapshot(version).query(criteria, text_ids)
+
+    def around(self, pk, actor_ids, limit, version):
+        return self.snapshot(version).around(pk, actor_ids, limit)

@@ -139,6 +139,30 @@ class Snapshot:
         found[known] = self.lookup[ids[known]]
         return found
 
+    def around(self, pk, actor_ids, limit):
+        """Around published event `pk`: (the id before it, the id after it, the ids of up to
+        `limit` others sharing its category or one of `actor_ids`, nearest in time, in
+        timeline order); None when it is not published."""
+        (place,) = self.places([pk]).tolist()
+        if place < 0:
+            return None
+        before = int(self.ids[place - 1]) if place > 0 else None
+        after = int(self.ids[place + 1]) if place + 1 < len(self) else None
+        sharing = self.category == self.category[place]
+        for actor in actor_ids:
+            sharing |= self.actors.mask(actor, len(self))
+        sharing[place] = False
+        start = self.start[place]
+        # The nearest on each side in timeline order, the earlier ones nearest first.
+        earlier = np.flatnonzero(sharing & (self.start <= start))[-limit:][::-1]
+        later = np.flatnonzero(sharing & (self.start > start))[:limit]
+        day = as_date(start)
+        nearest = sorted(
+            [*earlier.tolist(), *later.tolist()],
+            key=lambda other: abs((as_date(self.start[other]) - day).days),
+        )
+        return before, after, self.ids[sorted(nearest[:limit])].tolist()
+
     def masks(self, criteria, text_ids=None):
         """{facet: mask} of each criterion set; `text_ids`, the ids the text matches."""
         size = len(self)
