@@ -36,6 +36,50 @@ def test_event_whose_sources_disagree_shows_both_claims_and_the_one_in_use(brows
     context.close()
 
 
+TARGETED = """() => {
+    const marks = [...document.querySelectorAll(".source-text mark")];
+    const target = document.querySelectorAll(":target");
+    const style = (mark) => {
+        const computed = getComputedStyle(mark);
+        return [computed.backgroundColor, computed.textDecorationLine].join(" ");
+    };
+    const hit = marks.filter((mark) => mark.matches(":target"));
+    const box = hit.length ? hit[0].getBoundingClientRect() : null;
+    return {
+        targets: target.length,
+        tag: target.length ? target[0].tagName : null,
+        text: hit.length ? hit[0].textContent : null,
+        styles: hit.map(style),
+        others: [...new Set(marks.filter((mark) => !mark.matches(":target")).map(style))],
+        marks: marks.length,
+        inView: box !== null && box.top >= 0 && box.bottom <= window.innerHeight,
+    };
+}"""
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+@pytest.mark.parametrize("width", [1366, 390])
+def test_read_in_the_source_highlights_that_one_passage_in_view(browser, site, width, javascript):
+    context = browser.new_context(
+        viewport={"width": width, "height": 800}, java_script_enabled=javascript
+    )
+    page = context.new_page()
+    page.goto(f"{site}/events/diplomatic-relations-established/")
+    quote = "This enduring partnership dates back to 1992"
+    page.locator(".excerpt", has_text=quote).get_by_role("link", name="Read in the source").click()
+    expect(page).to_have_url(re.compile(r"/sources/[^/]+/#q-\d+-\d+$"))
+
+    found = page.evaluate(TARGETED)
+    assert found["targets"] == 1 and found["tag"] == "MARK"
+    assert found["text"].startswith(quote)
+    assert found["marks"] > 2
+    # Every other quote is marked alike, and the passage looks different from all of them.
+    assert len(found["others"]) == 1
+    assert found["styles"] != found["others"]
+    assert found["inView"]
+    context.close()
+
+
 def test_link_to_this_quote_opens_the_quote_in_its_source(page, site):
     page.goto(f"{site}/events/diplomatic-relations-established/")
     quote = page.locator(".excerpt", has_text="This enduring partnership dates back to 1992")
