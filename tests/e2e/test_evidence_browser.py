@@ -80,6 +80,54 @@ def test_read_in_the_source_highlights_that_one_passage_in_view(browser, site, w
     context.close()
 
 
+CJK = r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+SLANTED_CJK = """(pattern) => {
+    const cjk = new RegExp(pattern);
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const found = [], slanted = [];
+    while (walker.nextNode()) {
+        const text = walker.currentNode.textContent;
+        if (!cjk.test(text)) continue;
+        found.push(text);
+        if (getComputedStyle(walker.currentNode.parentElement).fontStyle !== "normal") {
+            slanted.push(text);
+        }
+    }
+    return {found: found.length, slanted};
+}"""
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/events/diplomatic-relations-established/",
+        "/sources/mfa-profile-china-belarus-relations/",
+        "/sources/dw-zh-2023-12-03-lukashenko-visits-china/",
+        "/sources/?language=zh-Hans",
+    ],
+)
+def test_chinese_japanese_and_korean_text_is_never_slanted(page, site, path):
+    response = page.goto(site + path)
+    assert response.status == 200
+    result = page.evaluate(SLANTED_CJK, CJK)
+    assert result["found"] > 0
+    assert result["slanted"] == []
+
+
+def test_text_in_chinese_japanese_or_korean_stays_upright_whatever_would_slant_it(page, site):
+    page.goto(f"{site}/events/diplomatic-relations-established/")
+    styles = page.evaluate(
+        """() => ["zh-Hans", "ja", "ko"].map((lang) => {
+            const cite = document.createElement("cite");
+            cite.lang = lang;
+            cite.innerHTML = "<em>中白</em>";
+            document.querySelector("main").append(cite);
+            return [cite, cite.firstChild].map((el) => getComputedStyle(el).fontStyle);
+        })"""
+    )
+    assert styles == [["normal", "normal"]] * 3
+
+
 def test_link_to_this_quote_opens_the_quote_in_its_source(page, site):
     page.goto(f"{site}/events/diplomatic-relations-established/")
     quote = page.locator(".excerpt", has_text="This enduring partnership dates back to 1992")
