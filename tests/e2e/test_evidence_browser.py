@@ -12,17 +12,21 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.parametrize("width", [1366, 390])
-def test_event_whose_sources_disagree_shows_both_claims_and_the_one_in_use(browser, site, width):
+def test_event_whose_sources_disagree_shows_each_date_with_its_sources(browser, site, width):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     page.goto(f"{site}/events/diplomatic-relations-established/")
 
     event = Event.objects.get(slug="diplomatic-relations-established")
-    claims = page.locator(".claims-section .claim")
-    expect(claims).to_have_count(event.citations.exclude(claimed_date="").count())
+    dated = event.citations.exclude(claimed_date="")
+    groups = page.locator(".claims-section .claim-group")
+    expect(groups).to_have_count(len({c.claimed_date for c in dated}))
+    expect(page.locator(".claim-sources li")).to_have_count(dated.count())
     in_use = page.locator(".claims-section .claim-in-use")
-    expect(in_use.filter(has_text="20 January 1992").first).to_contain_text("In use")
-    rejected = claims.filter(has_text="27 January 1992")
+    expect(in_use).to_have_count(1)
+    expect(groups.first).to_contain_text("20 January 1992")
+    expect(groups.first).to_contain_text("In use")
+    rejected = groups.filter(has_text="27 January 1992")
     expect(rejected).to_contain_text("Not in use")
     expect(rejected).to_contain_text("Deprecated: An unsourced blog")
     expect(page.locator(".status-line")).to_contain_text("Confirmed")
