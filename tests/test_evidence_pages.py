@@ -252,6 +252,13 @@ def test_no_source_page_names_a_seed_file(client, timeline):
         assert not re.search(r"\b(Article|Seed article) 00[014]\b|\(00[014]\)", html), slug
 
 
+def test_no_source_page_repeats_an_id(client, timeline):
+    # A reference cited by several events at the same place listed each under one id.
+    for slug in Source.objects.values_list("slug", flat=True):
+        ids = re.findall(r'\sid="([^"]+)"', client.get(f"/sources/{slug}/").content.decode())
+        assert len(ids) == len(set(ids)), slug
+
+
 def test_annotations_export_is_a_web_annotation_collection_of_the_filtered_view(client, timeline):
     response = client.get("/export/annotations/?category=security")
     assert response["Content-Type"].startswith("application/ld+json")
