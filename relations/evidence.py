@@ -339,8 +339,8 @@ def date_claims(citations, event_date):
 class ClaimGroup:
     """The claims that give one date: the sources behind it and whether the timeline uses it.
 
-    Its first claim decides its standing (in use, counted, its rank and why): a
-    preferred claim before the others, counted ones before those left out.
+    Its first claim decides its standing (in use, counted, why): a preferred claim
+    before the others, counted ones before those left out.
     """
 
     date: EventDate
@@ -361,10 +361,6 @@ class ClaimGroup:
     @property
     def counts(self):
         return counts(self.lead.citation)
-
-    @property
-    def rank(self):
-        return self.lead.citation.rank
 
     @property
     def why(self):

@@ -90,6 +90,7 @@ def test_a_disputed_date_shows_the_preferred_group_first_and_names_the_dates_in_
     first = shown[0]
     assert first[0] == preferred.claimed.display == event.date_display
     assert first[2:4] == ("In use", f"Preferred: {preferred.rank_reason}")
+    assert f'>{preferred.source.publisher}</a> <span class="claim-rank">(preferred)</span>' in html
     assert [standing for _, _, standing, _, _ in shown[1:]] == ["Not in use"] * (len(shown) - 1)
 
     # The status names the dates, each with how many sources give it, earliest first.
