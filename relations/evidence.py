@@ -119,30 +119,45 @@ def conflicting_claims(citations):
     ]
 
 
+def dates_in_dispute(citations):
+    """[(date, sources)] for each date a counted claim gives that another counted claim
+    contradicts, earliest first; each source named once per date."""
+    involved = _unique(c for pair in conflicting_claims(citations) for c in pair)
+    by_date = {}
+    for citation in involved:
+        date = claimed(citation)
+        sources = by_date.setdefault(date.edtf, (date, []))[1]
+        if citation.source not in sources:
+            sources.append(citation.source)
+    return sorted(by_date.values(), key=lambda item: (item[0].earliest, item[0].edtf))
+
+
 def assess(citations):
     """(status, reason) for an event with these citations."""
     citations = list(citations)
     counted = [c for c in citations if counts(c)]
+    left_out = _left_out_note(citations)
 
     disputing = [c for c in counted if c.stance == Stance.DISPUTES]
     if disputing:
         names = _names(c.source.publisher for c in disputing)
-        return Assessment(
-            Status.DISPUTED,
-            ngettext("%(names)s disputes it.", "%(names)s dispute it.", len(disputing))
-            % {"names": names},
-        )
-    conflicts = conflicting_claims(counted)
-    if conflicts:
-        involved = _unique(c for pair in conflicts for c in pair)
-        claims = ", ".join(
-            _("%(publisher)s gives %(date)s")
-            % {"publisher": c.source.publisher, "date": claimed(c).display}
-            for c in involved
-        )
-        return Assessment(
-            Status.DISPUTED, _("Sources disagree on the date: %(claims)s.") % {"claims": claims}
-        )
+        reason = ngettext("%(names)s disputes it.", "%(names)s dispute it.", len(disputing)) % {
+            "names": names
+        }
+        return Assessment(Status.DISPUTED, reason + left_out)
+    disputed = dates_in_dispute(counted)
+    if disputed:
+        *others, last = [
+            ngettext("%(date)s (%(count)d source)", "%(date)s (%(count)d sources)", len(sources))
+            % {"date": date.display, "count": len(sources)}
+            for date, sources in disputed
+        ]
+        # Translators: "dates" is one or more of "20 January 1992 (2 sources)", comma-separated.
+        reason = _("Sources disagree on the date: %(dates)s or %(last)s.") % {
+            "dates": ", ".join(others),
+            "last": last,
+        }
+        return Assessment(Status.DISPUTED, reason + left_out)
 
     supporting = [c for c in counted if c.stance == Stance.SUPPORTS]
     official = [
@@ -154,7 +169,6 @@ def assess(citations):
     reliable_origins = _unique(
         citation_origin(c) for c in supporting if c.source.reliability == Reliability.RELIABLE
     )
-    left_out = _left_out_note(citations)
 
     if len(origins) >= 2 and reliable_origins:
         reason = _("%(origins)d independent origins, %(reliable)d rated reliable: %(names)s.") % {
@@ -286,11 +300,12 @@ class Claim:
 def date_claims(citations, event_date):
     """The dates the sources give, the ones in use first, each with why.
 
-    In use: the preferred claims; without one, the counted claims that agree
-    with the timeline's date.
+    In use: the preferred claims; without one, the counted claims that give the
+    timeline's date, or where none gives it exactly, those consistent with it.
     """
     dated = [(c, claimed(c)) for c in citations if claimed(c) is not None]
     has_preferred = any(c.rank == Rank.PREFERRED and counts(c) for c, _ in dated)
+    given_exactly = any(counts(c) and date.edtf == event_date.edtf for c, date in dated)
     claims = []
     for citation, date in dated:
         agrees = date.overlaps(event_date)
@@ -307,15 +322,94 @@ def date_claims(citations, event_date):
             else:
                 why = _("Differs from the date in use.")
         else:
-            in_use = agrees
-            if agrees:
+            in_use = date.edtf == event_date.edtf if given_exactly else agrees
+            if in_use:
                 why = _("Agrees with the timeline's date.")
+            elif agrees:
+                why = _("Consistent with the timeline's date; other sources give it exactly.")
             else:
                 why = _("Differs from the timeline's date.")
         agrees = agrees and not in_use and counts(citation)
         claims.append(Claim(citation, date, in_use, why, agrees))
     claims.sort(key=lambda claim: (not claim.in_use, claim.date.earliest))
     return claims
+
+
+@dataclass(frozen=True)
+class ClaimGroup:
+    """The claims that give one date: the sources behind it and whether the timeline uses it.
+
+    Its first claim decides its standing (in use, counted, why): a preferred claim
+    before the others, counted ones before those left out.
+    """
+
+    date: EventDate
+    claims: tuple
+
+    @property
+    def lead(self):
+        return self.claims[0]
+
+    @property
+    def in_use(self):
+        return self.lead.in_use
+
+    @property
+    def agrees(self):
+        return self.lead.agrees
+
+    @property
+    def counts(self):
+        return counts(self.lead.citation)
+
+    @property
+    def why(self):
+        return self.lead.why
+
+    @property
+    def sources(self):
+        return _unique(claim.citation.source for claim in self.claims)
+
+    @property
+    def entries(self):
+        """[(claim, note)]: a note where a claim stands apart from the group, with a rank or a
+        verdict of its own (a deprecated claim among counted ones, a second preferred one)."""
+        return [
+            (
+                claim,
+                claim.why
+                if claim.why != self.why
+                and (claim.citation.rank != Rank.NORMAL or not counts(claim.citation))
+                else "",
+            )
+            for claim in self.claims
+        ]
+
+
+def claim_groups(citations, event_date):
+    """The dates the sources give, one group per date: those in use first, then those that
+    count, then the rest, each by date."""
+    by_date = {}
+    for claim in date_claims(citations, event_date):
+        by_date.setdefault(claim.date.edtf, []).append(claim)
+    groups = [
+        ClaimGroup(
+            claims[0].date,
+            tuple(
+                sorted(
+                    claims,
+                    key=lambda claim: (
+                        not claim.in_use,
+                        not counts(claim.citation),
+                        claim.citation.rank != Rank.PREFERRED,
+                    ),
+                )
+            ),
+        )
+        for claims in by_date.values()
+    ]
+    groups.sort(key=lambda group: (not group.in_use, not group.counts, group.date.earliest))
+    return groups
 
 
 def sources_summary(citations):

@@ -48,8 +48,8 @@ def mark_citations(text, citations, number_of, window=None):
     """The text as HTML, each cited passage in a <mark> linked to its events.
 
     Overlapping quotes are merged into one mark that links to all of them;
-    every citation gets anchors `citation-<pk>` and `q-<start>-<end>` (stable
-    across databases: the link to this quote) where its quote starts.
+    each quote's passage has the id `q-<start>-<end>` (stable across databases:
+    the link to this quote), on its mark or where it starts inside a merged one.
     `number_of` maps a citation to the number it has in the list beside the text.
     Citations without a quote (of a reference) are skipped. `window` (start,
     end) limits the HTML to that stretch of the text, which must hold the quotes.
@@ -105,15 +105,17 @@ def marked_excerpts(text, citations, number_of, context=CONTEXT_CHARS):
 
 
 def _marked(text, start, end, group, number_of):
-    pieces, cursor, anchored = [], start, set()
-    for span_start, _, citation in group:
-        pieces.append(escape(text[cursor:span_start]))
-        quote_id = f"q-{span_start}-{span_start + len(citation.quote)}"
-        if quote_id not in anchored:  # two events may cite the same passage
+    """One <mark> for quotes that overlap, with the id of the first (`q-<start>-<end>`), so
+    that the link to that quote makes the passage itself the :target. Quotes merged into
+    it have an empty anchor where they start, and highlight the mark they are in."""
+    quote_ids = [f"q-{span_start}-{span_start + len(c.quote)}" for span_start, _, c in group]
+    pieces, cursor, anchored = [], start, {quote_ids[0]}
+    for (span_start, _, _), quote_id in zip(group, quote_ids, strict=True):
+        if quote_id not in anchored:  # two events may cite the same passage: one anchor
             anchored.add(quote_id)
+            pieces.append(escape(text[cursor:span_start]))
             pieces.append(format_html('<span id="{}" class="anchor"></span>', quote_id))
-        pieces.append(format_html('<span id="citation-{}" class="anchor"></span>', citation.pk))
-        cursor = span_start
+            cursor = span_start
     pieces.append(escape(text[cursor:end]))
     links = "".join(
         format_html(
@@ -124,7 +126,12 @@ def _marked(text, start, end, group, number_of):
         )
         for _, _, citation in group
     )
-    return format_html("<mark>{}</mark><sup>{}</sup>", mark_safe("".join(pieces)), mark_safe(links))
+    return format_html(
+        '<mark id="{}">{}</mark><sup>{}</sup>',
+        quote_ids[0],
+        mark_safe("".join(pieces)),
+        mark_safe(links),
+    )
 
 
 # How much of a source the closest-passage search reads: about half a second of

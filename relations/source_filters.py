@@ -4,8 +4,8 @@ to the ones they are after, and every choice is a query parameter a link can sha
 from django import forms
 from django.db.models import F
 from django.utils.http import urlencode
-from django.utils.translation import get_language_info
 
+from relations.languages import language_name
 from relations.models import Reliability, Source, SourceKind
 
 SOURCES_PER_PAGE = 50
@@ -20,13 +20,8 @@ ORDERS = {
 
 
 def language_label(code):
-    """'Russian (ru)' for a BCP 47 tag Django knows (or whose language it knows)."""
-    for tag in (code.lower(), code.split("-")[0].lower()):
-        try:
-            return f"{get_language_info(tag)['name']} ({code})"
-        except KeyError:
-            continue
-    return code
+    """'Russian (ru)' for a BCP 47 tag."""
+    return f"{language_name(code)} ({code})"
 
 
 class SourceFilterForm(forms.Form):

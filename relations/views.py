@@ -343,7 +343,7 @@ def event_detail(request, slug):
     citations = list(event.citations.all())
     quoted = [citation for citation in citations if citation.quote]
     counted_origins, left_out = evidence.sources_summary(citations)
-    claims = evidence.date_claims(citations, event.when)
+    claim_groups = evidence.claim_groups(citations, event.when)
     earlier, later, related = surroundings(event)
     context = {
         "event": event,
@@ -357,8 +357,8 @@ def event_detail(request, slug):
         "references": [citation for citation in citations if not citation.quote],
         "counted_origins": counted_origins,
         "left_out": left_out,
-        # Side by side only where the sources give more than one date.
-        "claims": claims if len({claim.date.edtf for claim in claims}) > 1 else [],
+        # Only where the sources give more than one date.
+        "claim_groups": claim_groups if len(claim_groups) > 1 else [],
         "related": related,
         "meta_description": Truncator(event.summary).chars(200),
     }

@@ -4,7 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from relations.evidence import assess
+from relations.dates import EventDate
+from relations.evidence import assess, claim_groups
 from relations.models import Status
 
 CONFIRMED, REPORTED, DISPUTED = Status.CONFIRMED, Status.REPORTED, Status.DISPUTED
@@ -14,8 +15,15 @@ def source(publisher, reliability="mixed", kind="news", origin=""):
     return SimpleNamespace(publisher=publisher, reliability=reliability, kind=kind, origin=origin)
 
 
-def cite(src, stance="supports", claimed_date="", rank="normal"):
-    return SimpleNamespace(source=src, stance=stance, claimed_date=claimed_date, rank=rank)
+def cite(src, stance="supports", claimed_date="", rank="normal", rank_reason="", locator="p. 1"):
+    return SimpleNamespace(
+        source=src,
+        stance=stance,
+        claimed_date=claimed_date,
+        rank=rank,
+        rank_reason=rank_reason,
+        locator=locator,
+    )
 
 
 RELIABLE_WIRE = source("Reuters", "reliable")
@@ -96,6 +104,17 @@ def test_a_disputing_citation_makes_it_disputed():
     assert verdict == (DISPUTED, "BelTA disputes it.")
 
 
+def test_a_dispute_notes_what_was_left_out():
+    verdict = assess(
+        [
+            cite(source("BelTA"), "disputes"),
+            cite(MIXED_PAPER),
+            cite(source("Blog"), rank="deprecated", rank_reason="Unsourced."),
+        ]
+    )
+    assert verdict == (DISPUTED, "BelTA disputes it. 1 deprecated claim left out.")
+
+
 def test_an_unreliable_source_cannot_dispute_either():
     verdict = assess([cite(RELIABLE_WIRE), cite(MIXED_PAPER), cite(UNRELIABLE_SITE, "disputes")])
     assert verdict.status == CONFIRMED
@@ -108,8 +127,91 @@ def test_conflicting_claimed_dates_make_it_disputed():
     )
     assert verdict == (
         DISPUTED,
-        "Sources disagree on the date: Reuters gives 20 January 1992, BelTA gives 27 January 1992.",
+        "Sources disagree on the date: 20 January 1992 (1 source) or 27 January 1992 (1 source).",
     )
+
+
+def test_a_dispute_names_the_dates_and_how_many_sources_give_each_not_the_sources():
+    # The 2024 joint document: one outlet gives the 22nd, three the 23rd.
+    verdict = assess(
+        [
+            cite(source("yzaobao.com"), claimed_date="2024-08-22"),
+            cite(source("4esnok.by"), claimed_date="2024-08-23"),
+            cite(source("Business Recorder"), claimed_date="2024-08-23", rank="preferred"),
+            cite(source("TheWorldNews"), claimed_date="2024-08-23"),
+        ]
+    )
+    assert verdict == (
+        DISPUTED,
+        "Sources disagree on the date: 22 August 2024 (1 source) or 23 August 2024 (3 sources).",
+    )
+
+
+def test_several_dates_in_dispute_are_listed_earliest_first():
+    verdict = assess(
+        [
+            cite(source("C"), claimed_date="2015"),
+            cite(source("A"), claimed_date="2013"),
+            cite(source("D"), claimed_date="2015"),
+            cite(source("B"), claimed_date="2014"),
+        ]
+    )
+    assert verdict.reason == (
+        "Sources disagree on the date: 2013 (1 source), 2014 (1 source) or 2015 (2 sources)."
+    )
+
+
+def test_a_source_that_gives_a_date_in_two_places_counts_once_for_it():
+    paper = source("Daily Paper")
+    verdict = assess(
+        [
+            cite(paper, claimed_date="1992-01-20", locator="headline"),
+            cite(paper, claimed_date="1992-01-20", locator="second paragraph"),
+            cite(RELIABLE_WIRE, claimed_date="1992-01-27"),
+        ]
+    )
+    assert verdict.reason == (
+        "Sources disagree on the date: 20 January 1992 (1 source) or 27 January 1992 (1 source)."
+    )
+
+
+def test_a_date_consistent_with_both_sides_is_not_named_in_the_dispute():
+    verdict = assess(
+        [
+            cite(source("A"), claimed_date="2024-08-22"),
+            cite(source("B"), claimed_date="2024-08-23"),
+            cite(source("C"), claimed_date="2024-08"),
+        ]
+    )
+    assert verdict.reason == (
+        "Sources disagree on the date: 22 August 2024 (1 source) or 23 August 2024 (1 source)."
+    )
+
+
+def test_dates_left_out_take_no_part_in_the_dispute_and_are_noted():
+    verdict = assess(
+        [
+            cite(source("A"), claimed_date="2024-08-22"),
+            cite(source("B"), claimed_date="2024-08-23"),
+            cite(source("Blog"), claimed_date="2024-09-01", rank="deprecated"),
+            cite(UNRELIABLE_SITE, claimed_date="2024-07-01"),
+        ]
+    )
+    assert verdict == (
+        DISPUTED,
+        "Sources disagree on the date: 22 August 2024 (1 source) or 23 August 2024 (1 source). "
+        "Left out, rated unreliable: content-farm.example. 1 deprecated claim left out.",
+    )
+
+
+def test_one_date_given_by_every_source_is_no_dispute():
+    verdict = assess(
+        [
+            cite(RELIABLE_WIRE, claimed_date="1992-01-20"),
+            cite(MIXED_PAPER, claimed_date="1992-01-20"),
+        ]
+    )
+    assert verdict.status == CONFIRMED
 
 
 def test_claims_at_different_precisions_that_overlap_do_not_conflict():
@@ -205,3 +307,100 @@ def test_a_passage_a_rewrite_took_from_a_wire_counts_as_the_wire():
     )
     own_words = assess([cite(RELIABLE_WIRE), cite(rewrite)])
     assert own_words.reason == "2 independent origins, 1 rated reliable: Reuters, TheWorldNews."
+
+
+# The dates the sources give, grouped for the event page ---------------------------
+
+
+def groups_of(citations, event_date):
+    return [
+        (group.date.edtf, [claim.citation.source.publisher for claim in group.claims])
+        for group in claim_groups(citations, EventDate.read(event_date))
+    ]
+
+
+def test_claims_are_grouped_by_the_date_they_give_the_one_in_use_first():
+    citations = [
+        cite(
+            source("Blog", "unreliable"),
+            claimed_date="1992-01-27",
+            rank="deprecated",
+            rank_reason="An unsourced blog.",
+        ),
+        cite(source("BelTA", "reliable"), claimed_date="1992-01-20"),
+        cite(source("TheWorldNews"), claimed_date="1992"),
+        cite(source("Xinhua", "reliable"), claimed_date="1992-01-20"),
+    ]
+    groups = claim_groups(citations, EventDate.read("1992-01-20"))
+    assert groups_of(citations, "1992-01-20") == [
+        ("1992-01-20", ["BelTA", "Xinhua"]),
+        ("1992", ["TheWorldNews"]),
+        ("1992-01-27", ["Blog"]),
+    ]
+    in_use, consistent, deprecated = groups
+    assert in_use.in_use and len(in_use.sources) == 2
+    assert in_use.why == "Agrees with the timeline's date."
+    assert not consistent.in_use and consistent.agrees
+    assert consistent.why == "Consistent with the timeline's date; other sources give it exactly."
+    assert not deprecated.in_use and not deprecated.counts
+    assert deprecated.why == "Deprecated: An unsourced blog."
+
+
+def test_without_the_exact_date_the_claims_consistent_with_it_are_in_use():
+    citations = [cite(source("A"), claimed_date="1992"), cite(source("B"), claimed_date="1993")]
+    groups = claim_groups(citations, EventDate.read("1992-01"))
+    assert [(g.date.edtf, g.in_use) for g in groups] == [("1992", True), ("1993", False)]
+    assert groups[1].why == "Differs from the timeline's date."
+
+
+def test_the_preferred_claim_leads_its_group_and_gives_its_reason():
+    citations = [
+        cite(source("yzaobao.com"), claimed_date="2024-08-22"),
+        cite(source("4esnok.by"), claimed_date="2024-08-23"),
+        cite(
+            source("Business Recorder"),
+            claimed_date="2024-08-23",
+            rank="preferred",
+            rank_reason="The date the ministry published it.",
+        ),
+    ]
+    assert groups_of(citations, "2024-08-23") == [
+        ("2024-08-23", ["Business Recorder", "4esnok.by"]),
+        ("2024-08-22", ["yzaobao.com"]),
+    ]
+    used, other = claim_groups(citations, EventDate.read("2024-08-23"))
+    assert used.in_use and used.why == "Preferred: The date the ministry published it."
+    assert [note for _, note in used.entries] == ["", ""]  # agreeing with it needs no note
+    assert not other.in_use and other.why == "Differs from the date in use."
+
+
+def test_a_claim_left_out_within_a_counted_group_says_why_on_its_own():
+    citations = [
+        cite(source("A"), claimed_date="1992-01-20"),
+        cite(
+            source("Blog"),
+            claimed_date="1992-01-20",
+            rank="deprecated",
+            rank_reason="Copied from A.",
+        ),
+        cite(UNRELIABLE_SITE, claimed_date="1992-01-20"),
+        cite(source("B"), claimed_date="1992-01-27"),
+    ]
+    group = claim_groups(citations, EventDate.read("1992-01-20"))[0]
+    assert group.in_use and len(group.sources) == 3
+    assert [(claim.citation.source.publisher, note) for claim, note in group.entries] == [
+        ("A", ""),
+        ("Blog", "Deprecated: Copied from A."),
+        ("content-farm.example", "Not counted: the source is rated unreliable."),
+    ]
+
+
+def test_a_source_counts_once_in_a_group_however_often_it_gives_the_date():
+    paper = source("Daily Paper")
+    citations = [
+        cite(paper, claimed_date="2013", locator="headline"),
+        cite(paper, claimed_date="2013", locator="last paragraph"),
+        cite(RELIABLE_WIRE, claimed_date="2014"),
+    ]
+    group = claim_groups(citations, EventDate.read("2013"))[0]
+    assert len(group.claims) == 2 and len(group.sources) == 1

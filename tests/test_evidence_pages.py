@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import re
+from html import unescape
 
 import pytest
 from django.utils.html import escape
@@ -28,21 +29,86 @@ def section(html, heading_id):
     return html[start : html.index("</section>", start)]
 
 
-def test_conflicting_claims_show_side_by_side_with_the_one_in_use(client, timeline):
-    html = client.get(DIPLOMATIC).content.decode()
-    claims = re.findall(
-        r'<li class="claim( claim-in-use)?">(.*?)</li>', section(html, "claims-heading"), re.S
+def shown_claim_groups(html):
+    """[(date, "N sources", standing, why, [publishers])] as the claims section shows them."""
+    groups = re.findall(
+        r'<li class="claim-group[^"]*">(.*?)</ul>', section(html, "claims-heading"), re.S
     )
+    return [
+        (
+            re.search(r"<time[^>]*>(.*?)</time>", group)[1],
+            re.search(r'class="claim-count">(.*?)</span>', group)[1],
+            re.search(r'class="claim-standing">(.*?)</strong>', group)[1],
+            unescape(re.search(r'class="claim-why">(.*?)</span>', group)[1]),
+            re.findall(r'<li><a href="#[^"]+">(.*?)</a>', group),
+        )
+        for group in groups
+    ]
+
+
+def expected_claim_groups(event):
+    """{date shown: (publishers of the sources giving it, the claims' ranks and reasons)}."""
+    groups = {}
+    for citation in event.citations.exclude(claimed_date="").select_related("source"):
+        publishers, ranks = groups.setdefault(citation.claimed.display, (set(), set()))
+        publishers.add(citation.source.publisher)
+        ranks.add((citation.rank, citation.rank_reason))
+    return groups
+
+
+def test_claims_are_grouped_by_the_date_they_give_the_one_in_use_first(client, timeline):
     event = Event.objects.get(slug="diplomatic-relations-established")
-    assert len(claims) == event.citations.exclude(claimed_date="").count()
-    in_use = [text for used, text in claims if used]
-    assert in_use and all("1992" in text for text in in_use)
-    assert any("20 January 1992" in text for text in in_use)
-    rejected = next(text for used, text in claims if "27 January 1992" in text)
-    assert "Not in use" in rejected
-    belta = next(text for used, text in claims if ">BelTA</a>" in text)
-    assert "Agrees" in belta and "Not in use" not in belta
-    assert "Deprecated: An unsourced blog" in rejected
+    shown = shown_claim_groups(client.get(DIPLOMATIC).content.decode())
+    expected = expected_claim_groups(event)
+    assert len(expected) < event.citations.exclude(claimed_date="").count()  # some share a date
+    assert {date: set(publishers) for date, _, _, _, publishers in shown} == {
+        date: publishers for date, (publishers, _) in expected.items()
+    }
+    for _, count, _, _, publishers in shown:
+        assert count == f"{len(publishers)} source{'s' if len(publishers) > 1 else ''}"
+    # The timeline's own date first, in use; no other group is.
+    assert shown[0][0] == event.date_display and shown[0][2] == "In use"
+    assert all(standing != "In use" for _, _, standing, _, _ in shown[1:])
+    # A deprecated claim's group gives the rank and its reason.
+    [(rank, reason)] = expected["27 January 1992"][1]
+    deprecated = next(group for group in shown if group[0] == "27 January 1992")
+    assert rank == "deprecated"
+    assert deprecated[2:4] == ("Not in use", f"Deprecated: {reason}")
+
+
+def test_a_disputed_date_shows_the_preferred_group_first_and_names_the_dates_in_dispute(
+    client, timeline
+):
+    event = Event.objects.get(slug="joint-statement-2024")
+    html = client.get(event.get_absolute_url()).content.decode()
+    shown = shown_claim_groups(html)
+    expected = expected_claim_groups(event)
+    assert {date: set(publishers) for date, _, _, _, publishers in shown} == {
+        date: publishers for date, (publishers, _) in expected.items()
+    }
+    preferred = event.citations.get(rank="preferred")
+    first = shown[0]
+    assert first[0] == preferred.claimed.display == event.date_display
+    assert first[2:4] == ("In use", f"Preferred: {preferred.rank_reason}")
+    assert f'>{preferred.source.publisher}</a> <span class="claim-rank">(preferred)</span>' in html
+    assert [standing for _, _, standing, _, _ in shown[1:]] == ["Not in use"] * (len(shown) - 1)
+
+    # The status names the dates, each with how many sources give it, earliest first.
+    counted = [c for c in event.citations.select_related("source") if c.counts and c.claimed]
+    dates = sorted({(c.claimed.earliest, c.claimed.display) for c in counted})
+    assert len(dates) == 2
+    given = [
+        f"{display} ({count} source{'s' if count > 1 else ''})"
+        for count, display in (
+            (len({c.source_id for c in counted if c.claimed.display == display}), display)
+            for _, display in dates
+        )
+    ]
+    sentence = f"Sources disagree on the date: {given[0]} or {given[1]}."
+    assert event.status == "disputed" and event.status_reason == sentence
+    status = re.search(r'<p class="status-line">(.*?)</p>', html, re.S)[1]
+    assert escape(sentence) in status
+    assert not any(c.source.publisher in unescape(status) for c in counted)
 
 
 def test_claims_are_not_shown_when_the_sources_agree(client, timeline):
@@ -187,6 +253,13 @@ def test_no_source_page_names_a_seed_file(client, timeline):
         assert not re.search(r"\b(Article|Seed article) 00[014]\b|\(00[014]\)", html), slug
 
 
+def test_no_source_page_repeats_an_id(client, timeline):
+    # A reference cited by several events at the same place listed each under one id.
+    for slug in Source.objects.values_list("slug", flat=True):
+        ids = re.findall(r'\sid="([^"]+)"', client.get(f"/sources/{slug}/").content.decode())
+        assert len(ids) == len(set(ids)), slug
+
+
 def test_annotations_export_is_a_web_annotation_collection_of_the_filtered_view(client, timeline):
     response = client.get("/export/annotations/?category=security")
     assert response["Content-Type"].startswith("application/ld+json")
@@ -259,7 +332,7 @@ def test_a_new_conflict_between_counted_sources_makes_the_event_disputed(client,
     html = client.get(event.get_absolute_url()).content.decode()
     assert "Disputed" in html
     assert (
-        "Sources disagree on the date: Xinhua gives 20 January 1992, BelTA gives 27 January 1992."
+        "Sources disagree on the date: 20 January 1992 (1 source) or 27 January 1992 (1 source)."
         in html
     )
-    assert html.count('class="claim claim-in-use"') == 1
+    assert html.count('class="claim-group claim-in-use"') == 1

@@ -31,17 +31,37 @@ def test_surrounding_of_missing_quote_is_none():
 
 def test_mark_citations_escapes_the_text():
     html = mark_citations(TEXT, [citation(1, "Eta theta <iota>")], {1: 1})
-    assert "<mark>" in html
+    assert "<mark id=" in html
     assert "&lt;iota&gt;" in html
     assert "<iota>" not in html
+
+
+def test_a_quote_link_targets_the_marked_passage_itself():
+    citations = [citation(1, "Alpha beta"), citation(2, "Delta epsilon")]
+    html = mark_citations(TEXT, citations, {1: 1, 2: 2})
+    first, second = TEXT.index("Alpha beta"), TEXT.index("Delta epsilon")
+    assert f'<mark id="q-{first}-{first + 10}">Alpha beta</mark>' in html
+    assert f'<mark id="q-{second}-{second + 13}">Delta epsilon</mark>' in html
+    assert "<span" not in html  # no empty anchor to land on beside the passage
+
+
+def test_one_passage_cited_by_two_events_is_one_mark_with_one_id():
+    html = mark_citations(
+        TEXT, [citation(1, "Alpha beta"), citation(2, "Alpha beta")], {1: 1, 2: 2}
+    )
+    assert html.count("<mark") == 1 and html.count('id="q-0-10"') == 1
+    assert 'href="#ref-1"' in html and 'href="#ref-2"' in html
 
 
 def test_overlapping_quotes_share_one_mark_with_both_anchors():
     citations = [citation(1, "beta gamma. Delta"), citation(2, "Delta epsilon")]
     html = mark_citations(TEXT, citations, {1: 1, 2: 2})
-    assert html.count("<mark>") == 1
-    assert 'id="citation-1"' in html and 'id="citation-2"' in html
-    assert html.index('id="citation-1"') < html.index('id="citation-2"')
+    first, second = TEXT.index("beta gamma. Delta"), TEXT.index("Delta epsilon")
+    assert html.count("<mark") == 1
+    # The mark is the first quote's passage; the second's anchor is where it starts inside.
+    assert (
+        f'<mark id="q-{first}-{first + 17}">beta gamma. <span id="q-{second}-{second + 13}"' in html
+    )
     assert 'href="#ref-1"' in html and 'href="#ref-2"' in html
     # The text itself is unchanged once the markup is removed.
     assert "beta gamma. Delta epsilon zeta." in _strip_tags(html)
@@ -112,7 +132,6 @@ def test_marked_excerpts_show_each_quote_in_bounded_context_with_its_anchor():
     )
     [excerpt] = marked_excerpts(text, [cited], {7: 1}, context=20)
     assert f'id="q-{start}-{start + len(quote)}"' in excerpt.html
-    assert 'id="citation-7"' in excerpt.html
-    assert excerpt.html.startswith("word98 word99 <mark>")
+    assert excerpt.html.startswith(f'word98 word99 <mark id="q-{start}-{start + len(quote)}">')
     assert "word96" not in excerpt.html and "word104" not in excerpt.html
     assert excerpt.clipped_start and excerpt.clipped_end

@@ -381,11 +381,10 @@ def test_source_page_marks_cited_passages_and_links_them_to_events(client, timel
     html = client.get("/sources/idn-2023-08-china-defence-minister-in-belarus/").content.decode()
     assert "Reliability: Mixed." in html
     citation = Citation.objects.get(quote="The visit, which commenced on Wednesday")
-    assert (
-        f'<span id="citation-{citation.pk}" class="anchor"></span>The visit, which commenced'
-        in html
-    )
+    passage = f"q-{citation.start}-{citation.end}"
+    assert f'<mark id="{passage}">The visit, which commenced' in html
     assert f'<li id="ref-{citation.pk}">' in html
+    assert f'<a href="#{passage}"><q>The visit, which commenced' in html  # from the list
     assert f'href="/events/li-shangfu-visits-belarus/#{citation.fragment}"' in html
 
 

@@ -5,6 +5,7 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from relations.languages import differs_from_page, language_name, split_title
 from relations.models import Source
 from relations.web_urls import web_url
 
@@ -32,6 +33,42 @@ def select_options(bound_field, options):
 def count_of(counts, value):
     """{{ option_counts.category|count_of:value }}: the number beside a filter option."""
     return (counts or {}).get(str(value), 0)
+
+
+@register.filter
+def source_title(source):
+    """The source's title, the words in another language than the page's in a `lang` span:
+    '<span lang="ru">Оригинал</span> [English gloss]'. Every title a page shows goes
+    through here (an attribute or a <title> cannot hold markup: those show the plain title)."""
+    title = split_title(source.title, source.language)
+    original = (
+        format_html('<span lang="{}">{}</span>', source.language, title.original)
+        if title.original and differs_from_page(source.language)
+        else escape(title.original)
+    )
+    if not title.gloss:
+        return original
+    gloss = (
+        format_html('<span lang="en">[{}]</span>', title.gloss)
+        if differs_from_page("en")
+        else format_html("[{}]", title.gloss)
+    )
+    return format_html("{} {}", original, gloss) if title.original else gloss
+
+
+@register.filter
+def lang_attribute(source):
+    """' lang="ru"' for an element holding the words of a source in another language than
+    the page's (a quote), else nothing: `<q{{ citation.source|lang_attribute }}>`."""
+    if differs_from_page(source.language):
+        return format_html(' lang="{}"', source.language)
+    return ""
+
+
+@register.filter
+def language(code):
+    """The name of the language with BCP 47 tag `code`, in the reader's language."""
+    return language_name(code)
 
 
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”]+[^\s<>\"“”.,;:!?)\]]", re.IGNORECASE)

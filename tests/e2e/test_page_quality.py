@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from relations.models import Citation
 from tests.e2e.conftest import axe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,11 +26,13 @@ PUBLIC_PAGES = [
     "/?category=security&year_from=2024&year_to=1992",
     "/?q=nothing-matches-this",
     "/events/li-shangfu-visits-belarus/",
+    "/events/diplomatic-relations-established/",
     "/events/joint-statement-2024/",
     "/sources/",
     "/sources/?language=ru&order=-events",
     "/sources/theworldnews-2024-08-23-china-belarus-cooperation/",
     "/sources/chinese-troops-in-belarus-explainer/",
+    "/sources/mfa-profile-china-belarus-relations/",
     "/embed/?category=security",
     "/data/?category=security",
     "/events/no-such-event/",
@@ -86,6 +89,32 @@ def test_every_public_page_passes_the_w3c_nu_html_checker(page, site, tmp_path):
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
 def test_every_public_page_has_no_axe_violations_with_target_size_on(browser, site, path, width):
     context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(site + path)
+    assert axe_violations(page) == []
+    context.close()
+
+
+QUOTED_SOURCE = "theworldnews-2024-08-23-china-belarus-cooperation"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/events/diplomatic-relations-established/",
+        "/events/joint-statement-2024/",
+        f"/sources/{QUOTED_SOURCE}/",  # at a quote's passage, as "Read in the source" leads
+    ],
+)
+def test_evidence_pages_have_no_axe_violations_in_light_and_dark(
+    browser, site, path, width, scheme
+):
+    if path.startswith("/sources/"):
+        quote = Citation.objects.filter(source__slug=QUOTED_SOURCE).first()
+        path += f"#q-{quote.start}-{quote.end}"
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = context.new_page()
     page.goto(site + path)
     assert axe_violations(page) == []
