@@ -225,9 +225,12 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not start")
 
-    def settle(self, limit=30):
+    def settle(self, limit=180):
         """Wait until the workers are idle: each fills its caches at start (gunicorn's
-        post_worker_init), which would otherwise be timed as the trivial view's tail."""
+        post_worker_init), which would otherwise be timed as the trivial view's tail; and
+        until the arbiter's build_exports, a child like them, has written the full
+        downloads (half a minute of CPU at 100k events, which would be timed beside the
+        first scenarios)."""
 
         def cpu():
             total = 0
