@@ -19,13 +19,12 @@ from django.db.models.signals import (
     pre_save,
 )
 
-from relations import items, words
+from relations import words
 from relations.anchors import text_hash
 from relations.models import (
     Actor,
     Citation,
     Event,
-    EventItem,
     EventWords,
     FrontPage,
     Source,
@@ -34,6 +33,7 @@ from relations.models import (
     lock_writers,
 )
 from relations.readmodel import writes
+from relations.readmodel.stored import renderings
 from relations.validators import control_character_errors
 
 
@@ -132,8 +132,9 @@ def after_migrate(sender, app_config, **kwargs):
         TimelineVersion.bump()
     if EventWords._meta.db_table in tables:
         words.refresh_stale()
-    if EventItem._meta.db_table in tables:
-        items.refresh_stale()
+    for rendering in renderings():
+        if rendering.model._meta.db_table in tables:
+            rendering.refresh_stale()
 
 
 def connect():

@@ -5,14 +5,13 @@ import secrets
 from collections import namedtuple
 from functools import wraps
 from itertools import groupby
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import pluralize
@@ -26,11 +25,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from relations import axis, evidence, frontpage, items, readmodel
+from relations import axis, event_page, frontpage, items, readmodel
 from relations.filters import EventFilter
 from relations.http import revalidated
 from relations.models import Citation, Event, Source, TimelineVersion
-from relations.passages import excerpts, mark_citations, marked_excerpts
+from relations.passages import mark_citations, marked_excerpts
 from relations.search import split_search
 from relations.source_filters import SOURCES_PER_PAGE, SourceFilterForm, source_languages
 
@@ -333,32 +332,21 @@ def preview_response(request, response):
 @require_safe
 @revalidated
 def event_detail(request, slug):
-    citations = visible(Citation.objects, request).select_related("source")
-    event = get_object_or_404(
-        visible(Event.objects, request).prefetch_related(
-            "actors", Prefetch("citations", queryset=citations.order_by("source__slug", "pk"))
-        ),
-        slug=slug,
-    )
-    citations = list(event.citations.all())
-    quoted = [citation for citation in citations if citation.quote]
-    counted_origins, left_out = evidence.sources_summary(citations)
-    claim_groups = evidence.claim_groups(citations, event.when)
+    """An event's page. A reader's reads its body as the read model stored it; an editor
+    who previews drafts gets it rendered with them."""
+    if previews_drafts(request):
+        events = event_page.with_evidence(Event.objects.all(), Citation.objects.all())
+        event = get_object_or_404(events, slug=slug)
+        body = event_page.render_body(event)
+    else:
+        event = get_object_or_404(Event.objects.public().prefetch_related("actors"), slug=slug)
+        body = event_page.stored_body(event)
     earlier, later, related = surroundings(event)
     context = {
         "event": event,
+        "body": body,
         "earlier": earlier,
         "later": later,
-        "quoted": quoted,
-        "quoted_groups": [
-            (source, excerpts(source.text, list(group)))
-            for source, group in groupby(quoted, key=attrgetter("source"))
-        ],
-        "references": [citation for citation in citations if not citation.quote],
-        "counted_origins": counted_origins,
-        "left_out": left_out,
-        # Only where the sources give more than one date.
-        "claim_groups": claim_groups if len(claim_groups) > 1 else [],
         "related": related,
         "meta_description": Truncator(event.summary).chars(200),
     }

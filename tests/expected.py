@@ -37,7 +37,7 @@ def touching(events, year_from=None, year_to=None):
 def stored_derived_data():
     """Everything derived from the events and stored (search documents, statuses, the word
     index, the list items), as it is, for comparing with a fresh derivation."""
-    from relations.models import Event, EventItem, EventWords, SearchWord
+    from relations.models import Event, EventBody, EventItem, EventRow, EventWords, SearchWord
 
     return {
         "events": sorted(
@@ -49,4 +49,6 @@ def stored_derived_data():
             for w, b, e in SearchWord.objects.values_list("word", "bucket", "events")
         ),
         "items": sorted(EventItem.objects.values_list("event_id", "form", "year", "html")),
+        "rows": sorted(EventRow.objects.values_list("event_id", "form", "csv")),
+        "bodies": sorted(EventBody.objects.values_list("event_id", "form", "html")),
     }

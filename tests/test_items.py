@@ -25,7 +25,7 @@ def test_an_event_saved_has_its_item_stored_with_its_title_and_actors():
 
 def test_a_page_reads_stored_items_without_rendering_them(client):
     event = EventFactory(title="Customs agreement signed")
-    with mock.patch("relations.items.render", side_effect=AssertionError("rendered")):
+    with mock.patch.object(items.Items, "render", side_effect=AssertionError("rendered")):
         response = client.get("/", headers={"HX-Request": "true"})
     assert "Customs agreement signed" in response.content.decode()
     assert f'href="/events/{event.slug}/"' in response.content.decode()
@@ -48,13 +48,13 @@ def test_an_item_of_another_form_is_not_shown_and_migrate_stores_it_again(client
     assert "Industrial park opens" in response.content.decode()
     assert EventItem.objects.get(event_id=event.pk).form == "old"  # a GET writes nothing
     call_command("migrate", verbosity=0)
-    assert EventItem.objects.get(event_id=event.pk).form == items.form()
-    assert items.stale() == []
+    assert EventItem.objects.get(event_id=event.pk).form == items.ITEMS.form()
+    assert items.ITEMS.stale() == []
 
 
 def test_migrate_removes_the_items_of_events_deleted_without_the_read_model():
     event = EventFactory()
-    EventItem.objects.create(event_id=event.pk + 1000, form=items.form(), year=2000, html="x")
-    assert items.stale() == [f"event {event.pk + 1000}: a list item, but no such event"]
+    EventItem.objects.create(event_id=event.pk + 1000, form=items.ITEMS.form(), year=2000, html="x")
+    assert items.ITEMS.stale() == [f"event {event.pk + 1000}: a list item, but no such event"]
     call_command("migrate", verbosity=0)
-    assert items.stale() == []
+    assert items.ITEMS.stale() == []

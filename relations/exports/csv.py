@@ -3,7 +3,6 @@
 import csv
 import unicodedata
 
-from relations.exports.events import export_events
 from relations.exports.json import event_fields
 
 CSV_COLUMNS = [
@@ -45,13 +44,15 @@ def csv_record(event, context):
 
 
 def stream_csv(events, context, *, excel=False):
-    """RFC 4180 CSV; for Excel, a byte order mark first, or it reads the UTF-8 as ANSI."""
+    """RFC 4180 CSV of the events with ids `events`; for Excel, a byte order mark first, or
+    it reads the UTF-8 as ANSI. Each event's row is the one the read model stored."""
+    from relations.exports.rows import csv_lines
+
     writer = csv.writer(_Echo())
     if excel:
         yield "\ufeff"
     yield writer.writerow(CSV_COLUMNS)
-    for event in export_events(events):
-        yield writer.writerow(csv_record(event, context))
+    yield from csv_lines(events, context.origin)
 
 
 def stream_excel_csv(events, context):

@@ -143,6 +143,7 @@ def export_context(origin, applied):
         filters=applied,
         uid_domain=settings.EXPORT_FILENAME,
         schema_url=absolute_url(reverse("relations:export-schema")),
+        origin=origin,
     )
 
 

@@ -70,6 +70,7 @@ class ExportContext:
     filters: dict  # the validated filters, {name: [values as in the query string]}
     uid_domain: str  # host-independent right-hand side of iCalendar UIDs
     schema_url: str = ""
+    origin: str = ""  # "https://example.org", which absolute_url puts before a path
 
 
 @dataclass

@@ -14,7 +14,7 @@ from relations.models.choices import (
     Status,
 )
 from relations.models.citations import Citation
-from relations.models.derived import EventItem, EventWords, SearchWord
+from relations.models.derived import EventBody, EventItem, EventRow, EventWords, SearchWord
 from relations.models.event_queries import events_written
 from relations.models.events import Event
 from relations.models.publication import (
@@ -37,7 +37,9 @@ __all__ = [
     "Category",
     "Citation",
     "Event",
+    "EventBody",
     "EventItem",
+    "EventRow",
     "EventWords",
     "FrontPage",
     "Publication",

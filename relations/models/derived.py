@@ -64,3 +64,30 @@ class EventItem(models.Model):
 
     def __str__(self):
         return f"List item of event {self.event_id}"
+
+
+class EventRow(models.Model):
+    """Event `event_id` as a row of the CSV download, rendered when the event, its
+    citations, its cited sources or its actors change (relations/exports/rows.py), with
+    its link's origin left open. `form` names the code it was rendered by."""
+
+    event_id = models.BigIntegerField(primary_key=True)
+    form = models.CharField(max_length=16)
+    csv = models.TextField()
+
+    def __str__(self):
+        return f"CSV row of event {self.event_id}"
+
+
+class EventBody(models.Model):
+    """Event `event_id`'s page as readers see it, its notes, neighbours and related events
+    aside: rendered when the event, its citations, its cited sources or its actors change
+    (relations/event_page.py), with its links' script prefix left open. `form` names the
+    code it was rendered by."""
+
+    event_id = models.BigIntegerField(primary_key=True)
+    form = models.CharField(max_length=16)
+    html = models.TextField()
+
+    def __str__(self):
+        return f"Page body of event {self.event_id}"

@@ -6,8 +6,9 @@ from relations.readmodel.writes import changed, writing
 def check():
     """[description] of each difference between the derived data stored and what the
     events, citations and sources give now; empty when there is none."""
-    from relations import items, words
+    from relations import words
     from relations.models import Event
+    from relations.readmodel.stored import renderings
 
     differences = []
     stored = {
@@ -26,17 +27,21 @@ def check():
                 f"its evidence makes it {status} ({reason})"
             )
     differences += [f"word index: {difference}" for difference in words.stale()]
-    return differences + [f"list items: {difference}" for difference in items.stale()]
+    for rendering in renderings():
+        differences += [f"{rendering.label}s: {difference}" for difference in rendering.stale()]
+    return differences
 
 
 def rebuild():
     """Derive every event's search document and status again, index every word and render
-    every list item again from empty, and move the data version, in one transaction."""
-    from relations import items, words
+    every list item and CSV row again from empty, and move the data version, in one transaction."""
+    from relations import words
     from relations.models import Event
+    from relations.readmodel.stored import renderings
 
     with writing():
         Event.objects.all().refresh_derived()
         words.rebuild()
-        items.rebuild()
+        for rendering in renderings():
+            rendering.rebuild()
         changed()

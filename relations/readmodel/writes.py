@@ -2,8 +2,8 @@
 
 What is derived and stored: each event's search document and status (from
 its title, summary and citations, relations/evidence.py), the word index of
-the documents (relations/words.py), each event's list item (relations/items.py)
-and the data version (TimelineVersion),
+the documents (relations/words.py), each event's list item and CSV row
+(relations/readmodel/stored.py) and the data version (TimelineVersion),
 which every process's in-memory snapshot and every cached page is keyed by.
 
 Every write of timeline data calls `changed(ids)` with the ids of the events
@@ -65,15 +65,17 @@ def changed(ids=()):
 
 def apply(ids):
     """Derive again what is stored of the events with `ids`, and move the data version."""
-    from relations import items, words
+    from relations import words
     from relations.models import Event
+    from relations.readmodel.stored import renderings
 
     pending.applying = True
     try:
         if ids:
             Event.objects.filter(pk__in=ids).refresh_derived()
             words.refresh(ids)
-            items.refresh(ids)
+            for rendering in renderings():
+                rendering.refresh(ids)
         TimelineVersion.bump()
     finally:
         pending.applying = False
