@@ -339,7 +339,8 @@ def event_detail(request, slug):
         event = get_object_or_404(events, slug=slug)
         body = event_page.render_body(event)
     else:
-        event = get_object_or_404(Event.objects.public().prefetch_related("actors"), slug=slug)
+        # The body shows its actors and evidence; the page itself needs only the event.
+        event = get_object_or_404(Event.objects.public().defer("search_document"), slug=slug)
         body = event_page.stored_body(event)
     earlier, later, related = surroundings(event)
     context = {

@@ -59,9 +59,8 @@ def around(event, limit=4, version=None):
     """(the id before, the id after, [ids of up to `limit` related events]) of a published
     `event` in timeline order; related events share its category or an actor, nearest in
     time first, listed in timeline order. None when the event is not published."""
-    actor_ids = [actor.pk for actor in event.actors.all()]
     version = current_version() if version is None else version
-    return backend().around(event.pk, actor_ids, limit, version)
+    return backend().around(event.pk, limit, version)
 
 
 def forget():

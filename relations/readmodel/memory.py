@@ -13,5 +13,5 @@ class MemoryBackend:
         text_ids = matching_ids(criteria.text, version) if criteria.text else None
         return self.snapshot(version).query(criteria, text_ids)
 
-    def around(self, pk, actor_ids, limit, version):
-        return self.snapshot(version).around(pk, actor_ids, limit)
+    def around(self, pk, limit, version):
+        return self.snapshot(version).around(pk, limit)

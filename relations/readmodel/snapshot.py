@@ -60,6 +60,16 @@ class Memberships:
         self.codes = np.searchsorted(self.keys, keys)
         self.pair_places = places
 
+    @functools.cached_property
+    def _by_place(self):
+        order = np.argsort(self.pair_places, kind="stable")
+        return self.pair_places[order], self.keys[self.codes[order]]
+
+    def keys_of(self, place):
+        """The keys event `place` has, in key order."""
+        places, keys = self._by_place
+        return keys[np.searchsorted(places, place) : np.searchsorted(places, place, "right")]
+
     def mask(self, key, size):
         found = np.zeros(size, dtype=bool)
         index = np.searchsorted(self.keys, key)
@@ -139,9 +149,9 @@ class Snapshot:
         found[known] = self.lookup[ids[known]]
         return found
 
-    def around(self, pk, actor_ids, limit):
+    def around(self, pk, limit):
         """Around published event `pk`: (the id before it, the id after it, the ids of up to
-        `limit` others sharing its category or one of `actor_ids`, nearest in time, in
+        `limit` others sharing its category or one of its actors, nearest in time, in
         timeline order); None when it is not published."""
         (place,) = self.places([pk]).tolist()
         if place < 0:
@@ -149,7 +159,7 @@ class Snapshot:
         before = int(self.ids[place - 1]) if place > 0 else None
         after = int(self.ids[place + 1]) if place + 1 < len(self) else None
         sharing = self.category == self.category[place]
-        for actor in actor_ids:
+        for actor in self.actors.keys_of(place).tolist():
             sharing |= self.actors.mask(actor, len(self))
         sharing[place] = False
         start = self.start[place]
