@@ -33,7 +33,6 @@ from relations.models import (
     lock_writers,
 )
 from relations.readmodel import writes
-from relations.readmodel.stored import renderings
 from relations.validators import control_character_errors
 
 
@@ -132,7 +131,7 @@ def after_migrate(sender, app_config, **kwargs):
         TimelineVersion.bump()
     if EventWords._meta.db_table in tables:
         words.refresh_stale()
-    for rendering in renderings():
+    for rendering in writes.renderings():
         if rendering.model._meta.db_table in tables:
             rendering.refresh_stale()
 

@@ -1,6 +1,6 @@
-"""The CSV export: one row per event (RFC 4180, UTF-8), and the same rows for Excel."""
+"""The CSV export's row of an event (RFC 4180, UTF-8), safe for spreadsheets; the download
+reads the rows the read model stored (relations/exports/rows.py)."""
 
-import csv
 import unicodedata
 
 from relations.exports.json import event_fields
@@ -11,7 +11,7 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-class _Echo:
+class Echo:
     def write(self, value):
         return value
 
@@ -41,19 +41,3 @@ def csv_record(event, context):
     record["actors"] = "; ".join(record["actors"])
     record["sources"] = "; ".join(sorted({c["source__slug"] for c in event.citations}))
     return [spreadsheet_safe(record[column] or "") for column in CSV_COLUMNS]
-
-
-def stream_csv(events, context, *, excel=False):
-    """RFC 4180 CSV of the events with ids `events`; for Excel, a byte order mark first, or
-    it reads the UTF-8 as ANSI. Each event's row is the one the read model stored."""
-    from relations.exports.rows import csv_lines
-
-    writer = csv.writer(_Echo())
-    if excel:
-        yield "\ufeff"
-    yield writer.writerow(CSV_COLUMNS)
-    yield from csv_lines(events, context.origin)
-
-
-def stream_excel_csv(events, context):
-    return stream_csv(events, context, excel=True)

@@ -23,11 +23,11 @@ from django.views.decorators.http import require_safe
 
 from relations.exports import files
 from relations.exports.annotations import stream_annotations
-from relations.exports.csv import stream_csv, stream_excel_csv
 from relations.exports.events import ExportContext, encoded
 from relations.exports.feeds import EventFeed
 from relations.exports.ical import stream_ical
 from relations.exports.json import stream_json
+from relations.exports.rows import stream_csv, stream_excel_csv
 from relations.exports.timelinejs import stream_timelinejs
 from relations.filters import EventFilter
 from relations.http import last_modified, revalidated, shared_with_any_origin

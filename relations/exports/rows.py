@@ -13,7 +13,7 @@ import csv
 from django.urls import get_script_prefix
 from django.utils.encoding import iri_to_uri
 
-from relations.exports.csv import _Echo, csv_record
+from relations.exports.csv import CSV_COLUMNS, Echo, csv_record
 from relations.exports.events import ExportContext, export_events
 from relations.http import rendering_state
 from relations.readmodel.stored import PerEvent
@@ -39,7 +39,7 @@ class CsvRows(PerEvent):
             filters={},
             uid_domain="",
         )
-        writer = csv.writer(_Echo())
+        writer = csv.writer(Echo())
         return {
             event.pk: (writer.writerow(csv_record(event, context)),) for event in export_events(ids)
         }
@@ -58,3 +58,17 @@ def csv_lines(ids, origin):
         for pk in chunk:
             if pk in found:
                 yield found[pk][0].replace(ORIGIN, base, 1)
+
+
+def stream_csv(events, context, *, excel=False):
+    """RFC 4180 CSV of the events with ids `events`; for Excel, a byte order mark first, or
+    it reads the UTF-8 as ANSI. Each event's row is the one the read model stored."""
+    writer = csv.writer(Echo())
+    if excel:
+        yield "\ufeff"
+    yield writer.writerow(CSV_COLUMNS)
+    yield from csv_lines(events, context.origin)
+
+
+def stream_excel_csv(events, context):
+    return stream_csv(events, context, excel=True)

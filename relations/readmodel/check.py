@@ -1,6 +1,6 @@
 """Derive everything stored again, or name what differs from a fresh derivation."""
 
-from relations.readmodel.writes import changed, writing
+from relations.readmodel.writes import changed, renderings, writing
 
 
 def check():
@@ -8,7 +8,6 @@ def check():
     events, citations and sources give now; empty when there is none."""
     from relations import words
     from relations.models import Event
-    from relations.readmodel.stored import renderings
 
     differences = []
     stored = {
@@ -37,7 +36,6 @@ def rebuild():
     every list item and CSV row again from empty, and move the data version, in one transaction."""
     from relations import words
     from relations.models import Event
-    from relations.readmodel.stored import renderings
 
     with writing():
         Event.objects.all().refresh_derived()

@@ -115,12 +115,3 @@ class PerEvent:
         form = self.form()
         self.refresh(pk for pk in ids if current.pop(pk, None) != form)
         self.model.objects.filter(event_id__in=list(current)).delete()
-
-
-def renderings():
-    """Every PerEvent the read model keeps."""
-    from relations.event_page import BODIES
-    from relations.exports.rows import CSV_ROWS
-    from relations.items import ITEMS
-
-    return [ITEMS, CSV_ROWS, BODIES]

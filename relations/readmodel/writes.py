@@ -67,7 +67,6 @@ def apply(ids):
     """Derive again what is stored of the events with `ids`, and move the data version."""
     from relations import words
     from relations.models import Event
-    from relations.readmodel.stored import renderings
 
     pending.applying = True
     try:
@@ -79,3 +78,12 @@ def apply(ids):
         TimelineVersion.bump()
     finally:
         pending.applying = False
+
+
+def renderings():
+    """What the read model renders of each event and stores (relations/readmodel/stored.py)."""
+    from relations.event_page import BODIES
+    from relations.exports.rows import CSV_ROWS
+    from relations.items import ITEMS
+
+    return [ITEMS, CSV_ROWS, BODIES]
