@@ -7,10 +7,6 @@ A reader's page reads the stored body in one query, where rendering it with the
 citations, sources and excerpts it shows cost most of the page. An editor who
 previews drafts sees them in the body (draft sources' citations too), so it is
 rendered for that request.
-
-The body's links are stored rendered under the script prefix PREFIX and given the
-request's when read: only where an attribute's value starts with it, which no text
-can forge, as the template escapes every quote in text.
 """
 
 from itertools import groupby
@@ -19,17 +15,15 @@ from operator import attrgetter
 from django.conf import settings
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, set_script_prefix
 from django.utils import translation
 from django.utils.safestring import SafeString
 
 from relations import evidence
 from relations.http import rendering_state
 from relations.passages import excerpts
-from relations.readmodel.stored import PerEvent
+from relations.readmodel.stored import PerEvent, links_left_open, with_links
 
 TEMPLATE = "relations/_event_body.html"
-PREFIX = "/~script-prefix~/"
 
 
 def with_evidence(events, citations):
@@ -77,17 +71,12 @@ class Bodies(PerEvent):
         return rendering_state()[0]
 
     def render(self, ids):
-        """{id: (html with PREFIX,)} of the events with these ids, as readers see them."""
+        """{id: (html,)} of the events with these ids, as readers see them, links left open."""
         from relations.models import Citation, Event
 
         events = with_evidence(Event.objects.filter(pk__in=ids), Citation.objects.public())
-        prefix = get_script_prefix()
-        set_script_prefix(PREFIX)
-        try:
-            with translation.override(settings.LANGUAGE_CODE):
-                return {event.pk: (render_body(event),) for event in events}
-        finally:
-            set_script_prefix(prefix)
+        with links_left_open(), translation.override(settings.LANGUAGE_CODE):
+            return {event.pk: (render_body(event),) for event in events}
 
 
 BODIES = Bodies()
@@ -96,4 +85,4 @@ BODIES = Bodies()
 def stored_body(event):
     """The body of published `event` as a reader sees it, under this request's prefix."""
     (html,) = BODIES.found([event.pk])[event.pk]
-    return SafeString(html.replace(f'="{PREFIX}', f'="{get_script_prefix()}'))
+    return SafeString(with_links(html))

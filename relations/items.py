@@ -10,7 +10,7 @@ relations/readmodel/writes.py), and a page reads its fifty items in one query.
 Each process also keeps the items it read for the data version.
 
 An item is rendered in the site's default language, with its link's script prefix
-left as PREFIX and filled in when read, so one row serves every prefix. A row
+left open (relations/readmodel/stored.py), so one row serves every prefix. A row
 rendered from another form of the template (another `form()`) is not read:
 the item is rendered for the request that needs it (a GET writes nothing) and
 `migrate` stores it again.
@@ -23,23 +23,21 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.template.loader import get_template
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import SafeString
 
 from relations.held import PerVersion
-from relations.readmodel.stored import PerEvent
+from relations.readmodel.stored import LINK_PREFIX, PerEvent, links_left_open, with_links
 
 TEMPLATE = "relations/_event_item.html"
-# Stands for the script prefix ("/" unless the site is served under a path) in a stored
-# item. Its first occurrence is the link's: nothing an editor wrote comes before it.
-PREFIX = "{prefix}"
 # Items kept per process and version: a few pages of every query readers ask.
 KEPT = 20000
 
 
 class Kept:
-    """{event id: (start year, html with PREFIX)} read or rendered at data version `version`."""
+    """{event id: (start year, html, links left open)} read or rendered at data version
+    `version`."""
 
     def __init__(self, version):
         self.version = version
@@ -75,18 +73,18 @@ class Items(PerEvent):
         with translation.override(settings.LANGUAGE_CODE):
             source = get_template(TEMPLATE).template.source
             labels = [(v, str(label)) for v, label in [*Category.choices, *Status.choices]]
-        return hashlib.sha256(repr((source, PREFIX, labels)).encode()).hexdigest()[:12]
+        return hashlib.sha256(repr((source, LINK_PREFIX, labels)).encode()).hexdigest()[:12]
 
     def render(self, ids):
-        """{id: (start year, html with PREFIX)} of the events with these ids, rendered now."""
+        """{id: (start year, html, links left open)} of the events with these ids, rendered
+        now."""
         from relations.models import Event
 
         template = get_template(TEMPLATE)
-        before, after = around_slug()
-        before = PREFIX + before.removeprefix(get_script_prefix())
         fields = ("slug", "title", "category", "status", "status_reason", "date_edtf",
                   "start_date", "end_date", "precision")  # fmt: skip
-        with translation.override(settings.LANGUAGE_CODE):
+        with links_left_open(), translation.override(settings.LANGUAGE_CODE):
+            before, after = around_slug()
             events = Event.objects.filter(pk__in=ids).only(*fields).for_display()
             return {
                 event.pk: (
@@ -109,9 +107,8 @@ def items(ids, version):
         fresh = ITEMS.found(missing)
         held.keep(fresh)
         found.update(fresh)
-    prefix = get_script_prefix()
     return [
-        (found[pk][0], SafeString(found[pk][1].replace(PREFIX, prefix, 1)))
+        (found[pk][0], SafeString(with_links(found[pk][1])))
         for pk in ids
         if found.get(pk) is not None
     ]

@@ -10,14 +10,38 @@ missing; check_read_model compares every row with a fresh rendering.
 
 A row of another form is never read: the caller renders it for the request
 that needs it (a GET writes nothing).
+
+HTML is rendered under the script prefix LINK_PREFIX (`links_left_open`) and given
+the request's when read (`with_links`): only where an attribute's value starts
+with it, which no text can forge, as templates escape every quote in text. So one
+row serves a site at any path.
 """
 
+from contextlib import contextmanager
 from itertools import islice
 
 from django.apps import apps
 from django.db import connection, transaction
+from django.urls import get_script_prefix, set_script_prefix
 
 BATCH = 500
+LINK_PREFIX = "/~script-prefix~/"
+
+
+@contextmanager
+def links_left_open():
+    """Render links under LINK_PREFIX rather than this request's script prefix."""
+    prefix = get_script_prefix()
+    set_script_prefix(LINK_PREFIX)
+    try:
+        yield
+    finally:
+        set_script_prefix(prefix)
+
+
+def with_links(html):
+    """Stored `html` with its links under this request's script prefix."""
+    return html.replace(f'="{LINK_PREFIX}', f'="{get_script_prefix()}')
 
 
 def batches(ids):
