@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "relations.context_processors.timeline",
                 "relations.context_processors.csp_nonce",
+                "relations.paths.site_paths",
             ],
         },
     },

@@ -15,6 +15,7 @@ from relations.dates import MONTHS
 from relations.form_renderer import PythonWidgets
 from relations.held import kept
 from relations.models import Actor, Category, Event, Source, Status
+from relations.prepared import Prepared
 from relations.search import search_refusal
 from relations.validators import year_range
 
@@ -29,6 +30,37 @@ def option_html(value, label, count):
     if not count:
         return format_html('<option value="{}" disabled>{} (0)</option>', value, label)
     return format_html('<option value="{}">{} ({})</option>', value, label, count)
+
+
+class SlugChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that finds the chosen object by slug with `lookup`, a prepared
+    query (relations/prepared.py) of the same queryset: each request that filters by an
+    actor or a source asks the database once, without building and compiling a query."""
+
+    def __init__(self, *args, lookup, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lookup = lookup
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        found = self.lookup(value) if isinstance(value, str) else []
+        if not found:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found[0]
+
+
+class SlugChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = SlugChoiceField
+
+
+ACTORS = Actor.objects.all()
+PUBLIC_SOURCES = Source.objects.public().only("slug", "title")
 
 
 class TimelineFilterForm(forms.Form):
@@ -85,16 +117,18 @@ class EventFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "There is no category “%(value)s”."},
     )
-    actor = django_filters.ModelChoiceFilter(
+    actor = SlugChoiceFilter(
         label="Actor",
-        queryset=Actor.objects.all(),
+        queryset=ACTORS,
+        lookup=Prepared(lambda slug: ACTORS.filter(slug=slug).order_by(), str),
         to_field_name="slug",
         empty_label="Any actor",
         error_messages={"invalid_choice": "There is no actor “%(value)s”."},
     )
-    source = django_filters.ModelChoiceFilter(
+    source = SlugChoiceFilter(
         label="Source",
-        queryset=Source.objects.public().only("slug", "title"),
+        queryset=PUBLIC_SOURCES,
+        lookup=Prepared(lambda slug: PUBLIC_SOURCES.filter(slug=slug).order_by(), str),
         to_field_name="slug",
         empty_label="Any source",
         error_messages={"invalid_choice": "There is no source “%(value)s”."},

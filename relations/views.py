@@ -12,7 +12,7 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
@@ -30,12 +30,22 @@ from relations.filters import EventFilter
 from relations.http import revalidated
 from relations.models import Citation, Event, Source, TimelineVersion
 from relations.passages import mark_citations, marked_excerpts
+from relations.prepared import Prepared
 from relations.search import split_search
 from relations.source_filters import SOURCES_PER_PAGE, SourceFilterForm, source_languages
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
+# A reader's event page: the event (its body, stored, shows its actors and evidence), and
+# the titles of its neighbours and related events.
+PUBLISHED_EVENT = Prepared(
+    lambda slug: Event.objects.public().defer("search_document").filter(slug=slug).order_by(),
+    str,
+)
+EVENT_LINKS = Prepared(
+    lambda ids: Event.objects.only(*Event.LINK_FIELDS).filter(pk__in=ids).order_by(), list
+)
 
 
 @require_safe
@@ -339,10 +349,12 @@ def event_detail(request, slug):
         event = get_object_or_404(events, slug=slug)
         body = event_page.render_body(event)
     else:
-        # The body shows its actors and evidence; the page itself needs only the event.
-        event = get_object_or_404(Event.objects.public().defer("search_document"), slug=slug)
+        found = PUBLISHED_EVENT(slug)
+        if not found:
+            raise Http404("No published event has this slug.")
+        event = found[0]
         body = event_page.stored_body(event)
-    earlier, later, related = surroundings(event)
+    earlier, later, related = surroundings(event, getattr(request, "timeline_version", None))
     context = {
         "event": event,
         "body": body,
@@ -354,15 +366,16 @@ def event_detail(request, slug):
     return preview_response(request, render(request, "relations/event.html", context))
 
 
-def surroundings(event):
-    """(the event before, the event after, related events) of `event`, from the read model;
-    a draft an editor previews is not in it, and is placed among the published in SQL."""
-    around = readmodel.around(event)
+def surroundings(event, version=None):
+    """(the event before, the event after, related events) of `event`, from the read model
+    at data version `version` (read now when None); a draft an editor previews is not in
+    it, and is placed among the published in SQL."""
+    around = readmodel.around(event, version=version)
     if around is None:
         return *event.timeline_neighbours(), Event.objects.public().related_to(event)
     before, after, related = around
-    wanted = [pk for pk in (before, after, *related) if pk is not None]
-    found = Event.objects.only(*Event.LINK_FIELDS).in_bulk(wanted)
+    wanted = sorted({pk for pk in (before, after, *related) if pk is not None})
+    found = {other.pk: other for other in EVENT_LINKS(wanted)}
     return found.get(before), found.get(after), [found[pk] for pk in related]
 
 

@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from relations import evidence
@@ -13,6 +12,7 @@ from relations.models.choices import OVERRIDE_STATUSES, Category, Status
 from relations.models.event_queries import EventQuerySet
 from relations.models.publication import Publication, Publishable
 from relations.models.sources import Source
+from relations.paths import path
 from relations.validators import RefusesControlCharacters
 
 
@@ -157,7 +157,7 @@ class Event(RefusesControlCharacters, SpanDates, Publishable, models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("relations:event", args=[self.slug])
+        return path("relations:event", self.slug)
 
     def natural_key(self):
         return (self.slug,)

@@ -1,7 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, ExpressionWrapper, Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from relations.anchors import AnchorError, anchor
@@ -16,6 +15,7 @@ from relations.models.choices import Reliability, SourceKind
 from relations.models.citations import Citation
 from relations.models.publication import Publication, PublicQuerySet, Publishable
 from relations.passages import longest_common_run
+from relations.paths import path
 from relations.validators import RefusesControlCharacters
 
 WIDEN_LIMIT = 40
@@ -132,7 +132,7 @@ class Source(RefusesControlCharacters, Publishable, models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("relations:source", args=[self.slug])
+        return path("relations:source", self.slug)
 
     def natural_key(self):
         return (self.slug,)
