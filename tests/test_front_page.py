@@ -58,7 +58,10 @@ def test_filter_options_show_counts_and_hide_empty_categories(client, timeline):
         n = public.filter(category=value).count()
         if n:
             assert f'value="{value}"' in html
-            assert f'{escape(label)} <span class="count">{n:,}</span></label>' in html
+            assert (
+                f'{escape(label)} <span class="count" id="count-category-{value}">{n:,}</span>'
+                in html
+            )
         else:
             assert f'value="{value}"' not in html  # a category without events is hidden
     for value, label in Status.choices:
