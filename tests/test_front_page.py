@@ -87,7 +87,7 @@ def test_pages_carry_a_description_and_share_previews(client, timeline):
     assert '<meta property="og:type" content="article">' in html
     title = escape(f"{event.when.display}: {event.title}")
     assert f'<meta property="og:title" content="{title}' in html
-    assert '<meta name="twitter:card" content="summary">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
     summary = escape(" ".join(event.summary.split())[:60])
     assert f'<meta name="description" content="{summary}' in html
 
