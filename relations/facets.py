@@ -92,8 +92,9 @@ class Panel:
 
 def swapped(counted):
     """The counted controls for an htmx fragment, each to be swapped into its place in the
-    page out of band: the category counts whole, the selects' options inside them (a select
-    keeps its focus and its open state)."""
+    page out of band: the category counts (the boxes keep their focus), and the selects
+    whole, as inserting options into a select that holds a chosen one leaves the wrong one
+    chosen (htmx gives the focus back to a replaced element with the same id)."""
     categories = format_html(
         "".join(
             '<span class="count" id="count-category-{}" data-hx-swap-oob="true">{}</span>'
@@ -102,7 +103,9 @@ def swapped(counted):
         *(part for value, n in counted["category"].items() for part in (value, f"{n:,}")),
     )
     selects = format_html(
-        "".join('<select id="id_{}" data-hx-swap-oob="innerHTML">{}</select>' for _ in SELECTS),
-        *(part for name in SELECTS for part in (name, counted[name])),
+        "".join(
+            '<select name="{}" id="id_{}" data-hx-swap-oob="true">{}</select>' for _ in SELECTS
+        ),
+        *(part for name in SELECTS for part in (name, name, counted[name])),
     )
     return categories + selects

@@ -149,7 +149,8 @@ def timeline_response(request, template):
             results["title"],
             results["status_text"],
             results["results_html"],
-            facets.swapped(results["counted"]) if results.get("counted") else "",
+            # Refused filters leave the panel as the reader set it, beside their errors.
+            facets.swapped(results["counted"]) if panel and results["status"] == 200 else "",
         )
         return HttpResponse(html, status=results["status"])
     facts = frontpage.facts(version, seconds)

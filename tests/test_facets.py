@@ -78,7 +78,7 @@ def test_the_htmx_fragment_swaps_every_counted_control_out_of_band(client, timel
     assert len(spans) == len(category_counts(page))
     assert category_counts(fragment) == category_counts(page)
     for name in ("status", "actor", "source"):
-        assert f'<select id="id_{name}" data-hx-swap-oob="innerHTML">' in fragment
+        assert f'<select name="{name}" id="id_{name}" data-hx-swap-oob="true">' in fragment
         assert option_counts(fragment, name) == option_counts(page, name)
     assert '<option selected value="li-shangfu">Li Shangfu (' in fragment
 
@@ -101,6 +101,8 @@ def test_counts_are_those_of_the_whole_timeline_when_the_filters_are_refused(cli
     html = client.get("/?year_from=abc&category=diplomacy").content.decode()
     diplomacy = Event.objects.public().filter(category="diplomacy").count()
     assert category_counts(html)["diplomacy"] == diplomacy
+    fragment = client.get("/?year_from=abc&category=diplomacy", headers=HTMX).content.decode()
+    assert "count-category-" not in fragment  # the panel stays as the reader set it
 
 
 def test_a_refused_year_stays_in_its_field_with_its_error_beside_it(client, timeline):

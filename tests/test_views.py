@@ -540,8 +540,7 @@ def test_cached_options_follow_new_actors_and_sources(client, timeline):
     html = client.get("/?actor=aleksandr-volfovich").content.decode()
     assert (
         # Disabled as no event has it, but chosen: offered, so that the form sends it.
-        '<option selected value="aleksandr-volfovich">Aleksandr Volfovich (0)</option>'
-        in html
+        '<option selected value="aleksandr-volfovich">Aleksandr Volfovich (0)</option>' in html
     )
     assert '<option value="a-new-source" disabled>A new source (0)</option>' in html
 
