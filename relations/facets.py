@@ -31,7 +31,7 @@ class Options:
     """
 
     def __init__(self, empty_label, choices):
-        self.keys = [key for _, _, key, _ in choices]
+        self.keys = [key for _, _, key, _ in choices]  # for Result.option_counts_of
         self.places = {str(value): place for place, (value, *_) in enumerate(choices)}
         heads = [
             format_html('<option value="{}"{}>{} (', value, " disabled" if not total else "", label)
@@ -44,10 +44,10 @@ class Options:
         self.glue = [first, *(")</option>" + head for head in heads[1:])]
 
     def html(self, counts, current):
-        """The options with the numbers `counts` ({key: n}) gives them, `current` chosen."""
+        """The options with their numbers `counts` (in the order of `keys`), `current` chosen."""
         if not self.keys:
             return self.empty_chosen if current == "" else self.empty
-        numbers = map(format, map(counts.get, self.keys, repeat(0)), repeat(","))
+        numbers = map(format, counts, repeat(","))
         parts = [None] * (2 * len(self.glue) + 1)
         parts[0::2] = [*self.glue, ")</option>"]
         parts[1::2] = numbers
@@ -84,8 +84,10 @@ class Panel:
                 if total or value in chosen
             },
             **{
-                name: self.selects[name].html(result.option_counts(name), current.get(name, ""))
-                for name in SELECTS
+                name: options.html(
+                    result.option_counts_of(name, options.keys), current.get(name, "")
+                )
+                for name, options in self.selects.items()
             },
         }
 

@@ -159,6 +159,43 @@ def test_option_counts_follow_the_other_filters(events):
     assert result.option_counts("source") == dict(cited)
 
 
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        Criteria(),  # the totals
+        Criteria(categories=("trade", "energy")),  # by the category and status table
+        Criteria(status="confirmed"),
+        Criteria(categories=("security",), status="reported"),
+        Criteria(year_from=1996, year_to=1996),  # the few events in the mask
+        Criteria(year_from=1991),  # most events: counted from those out of it
+        Criteria(categories=("diplomacy",), year_to=1997, text="loan"),
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize("name", ["actor", "source"])
+def test_actor_and_source_counts_read_each_way_equal_a_plain_count(events, criteria, name):
+    actors, sources = events
+    result = readmodel.query(criteria)
+    others = expected(criteria)
+    if name == "actor":
+        plain = Counter(actor.pk for event in others for actor in event.actors.all())
+        options = [actor.pk for actor in actors]
+    else:
+        plain = Counter(
+            source_id
+            for event in others
+            for source_id in {citation.source_id for citation in event.citations.all()}
+        )
+        options = [source.pk for source in sources]
+
+    assert result.option_counts(name) == dict(plain)
+    unknown = max(options) + 1000
+    assert result.option_counts_of(name, [*options, unknown]) == [
+        *(plain[option] for option in options),
+        0,
+    ]
+
+
 def test_a_draft_and_its_links_are_left_out(events):
     _, sources = events
     draft = Event.objects.drafts().first()

@@ -45,9 +45,10 @@ def rows(queryset):
 
 
 class Memberships:
-    """Which events (as places in timeline order) each key (an actor's or source's id) has."""
+    """Which events (as places in timeline order) each key (an actor's or source's id) has,
+    among `size` events."""
 
-    def __init__(self, keys, places):
+    def __init__(self, keys, places, size):
         keys = np.asarray(keys, dtype=np.int64)
         places = np.asarray(places, dtype=np.int64)
         kept = places >= 0
@@ -59,6 +60,12 @@ class Memberships:
         # Each pair's key as its index in `self.keys`, for counting per key.
         self.codes = np.searchsorted(self.keys, keys)
         self.pair_places = places
+        # The same pairs by event: event `place`'s codes are
+        # codes_by_place[place_bounds[place]:place_bounds[place + 1]].
+        by_place = np.argsort(places, kind="stable")
+        self.codes_by_place = self.codes[by_place]
+        self.place_bounds = np.searchsorted(places[by_place], np.arange(size + 1))
+        self.totals = np.bincount(self.codes, minlength=len(self.keys))
 
     @functools.cached_property
     def _by_place(self):
@@ -79,8 +86,33 @@ class Memberships:
 
     def counts(self, mask):
         """{key: number of events within `mask` that have it}, for keys with any."""
-        counted = np.bincount(self.codes[mask[self.pair_places]], minlength=len(self.keys))
+        counted = self.count_array(mask)
         return {int(key): int(n) for key, n in zip(self.keys, counted, strict=True) if n}
+
+    def count_array(self, mask):
+        """The number of events within `mask` that have each key, in the order of `keys`.
+
+        Only the events of the smaller side are read: those in the mask, or, when it holds
+        most events, those out of it, whose counts are taken from the totals."""
+        if np.count_nonzero(mask) * 2 > len(mask):
+            return self.totals - self._count_events(np.flatnonzero(~mask))
+        return self._count_events(np.flatnonzero(mask))
+
+    def _count_events(self, places):
+        starts = self.place_bounds[places]
+        lengths = self.place_bounds[places + 1] - starts
+        # The index of every pair of these events: each event's run, one after another.
+        runs = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        pairs = runs + np.arange(len(runs))
+        return np.bincount(self.codes_by_place[pairs], minlength=len(self.keys))
+
+    def table(self, first, second, shape):
+        """Per key, the number of events with each value of two small codes (an event's
+        category and status, each from 0 to shape - 1): keys × shape[0] × shape[1]."""
+        places = self.pair_places
+        cells = (self.codes * shape[0] + first[places]) * shape[1] + second[places]
+        size = len(self.keys) * shape[0] * shape[1]
+        return np.bincount(cells, minlength=size).reshape(len(self.keys), *shape)
 
 
 class Snapshot:
@@ -123,11 +155,12 @@ class Snapshot:
         event_ids, actor_ids = rows(
             Event.actors.through.objects.order_by().values_list("event_id", "actor_id")
         )
-        self.actors = Memberships(actor_ids, self.places(event_ids))
+        self.actors = Memberships(actor_ids, self.places(event_ids), size)
         event_ids, source_ids = rows(
             Citation.objects.order_by().values_list("event_id", "source_id").distinct()
         )
-        self.sources = Memberships(source_ids, self.places(event_ids))
+        self.sources = Memberships(source_ids, self.places(event_ids), size)
+        self._tables = {}
 
     @functools.cached_property
     def by_update(self):
@@ -140,6 +173,20 @@ class Snapshot:
 
     def __len__(self):
         return len(self.ids)
+
+    def memberships(self, name):
+        return {"actor": self.actors, "source": self.sources}[name]
+
+    def category_status_table(self, name):
+        """Per actor or source, its events per category and status (see Memberships.table),
+        made when first asked; an unknown code (-1) in the last place of each."""
+        table = self._tables.get(name)
+        if table is None:
+            shape = (len(self.category_values) + 1, len(self.status_values) + 1)
+            category = self.category.astype(np.int64) % shape[0]
+            status = self.status.astype(np.int64) % shape[1]
+            table = self._tables[name] = self.memberships(name).table(category, status, shape)
+        return table
 
     def places(self, ids):
         """The places in timeline order of the events with `ids`, -1 for any not published."""
@@ -275,15 +322,49 @@ class Result:
         """{option: number of events} that choosing each option of filter `name` would show,
         the other filters as they are: category and status by value, actor and source by id."""
         snapshot = self.snapshot
+        if name in ("actor", "source"):
+            keys = snapshot.memberships(name).keys
+            counted = self.membership_counts(name)
+            return {int(key): int(n) for key, n in zip(keys, counted, strict=True) if n}
         mask = combined(self.masks, len(snapshot), (name,))
-        if name == "actor":
-            return snapshot.actors.counts(mask)
-        if name == "source":
-            return snapshot.sources.counts(mask)
         values = {"category": snapshot.category_values, "status": snapshot.status_values}[name]
         codes = getattr(snapshot, name)[mask]
         counted = np.bincount(codes[codes >= 0], minlength=len(values))
         return {value: int(n) for value, n in zip(values, counted, strict=False) if n}
+
+    def option_counts_of(self, name, options):
+        """option_counts(name) of `options` (values, or ids for actor and source), in
+        their order, as a list: for the hundreds of actors and sources, without a dict."""
+        if name not in ("actor", "source"):
+            counts = self.option_counts(name)
+            return [counts.get(option, 0) for option in options]
+        keys = self.snapshot.memberships(name).keys
+        options = np.asarray(options, dtype=np.int64)
+        if not len(keys):
+            return [0] * len(options)
+        places = np.minimum(np.searchsorted(keys, options), len(keys) - 1)
+        counted = self.membership_counts(name)[places]
+        return np.where(keys[places] == options, counted, 0).tolist()
+
+    def membership_counts(self, name):
+        """Per actor or source (`name`), in the order of its keys, the events that choosing
+        it would show. Filters by category and status alone are read from a table per
+        version; others count the events of their masks."""
+        snapshot = self.snapshot
+        memberships = snapshot.memberships(name)
+        others = [facet for facet in self.masks if facet != name]
+        if not others:
+            return memberships.totals
+        if set(others) <= {"category", "status"}:
+            criteria = self.criteria
+            table = snapshot.category_status_table(name)
+            if "category" in others:
+                codes = [snapshot.category_values.index(value) for value in criteria.categories]
+                table = table[:, sorted(set(codes)), :]
+            if "status" in others:
+                table = table[:, :, [snapshot.status_values.index(criteria.status)]]
+            return table.sum(axis=(1, 2))
+        return memberships.count_array(combined(self.masks, len(snapshot), (name,)))
 
 
 def runs(starts):
