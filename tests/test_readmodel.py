@@ -163,12 +163,20 @@ def test_option_counts_follow_the_other_filters(events):
     "criteria",
     [
         Criteria(),  # the totals
-        Criteria(categories=("trade", "energy")),  # by the category and status table
+        # From the year cube, with the events begun earlier that reach into the years:
+        Criteria(categories=("trade", "energy")),
         Criteria(status="confirmed"),
         Criteria(categories=("security",), status="reported"),
-        Criteria(year_from=1996, year_to=1996),  # the few events in the mask
-        Criteria(year_from=1991),  # most events: counted from those out of it
+        Criteria(year_from=1996, year_to=1996),
+        Criteria(year_from=1991),
+        Criteria(year_to=1993),
+        Criteria(categories=("trade", "diplomacy"), year_from=1995, year_to=1998),
+        Criteria(year_from=1980, year_to=1985),
+        Criteria(year_from=2005),
+        # Counted event by event: few events in the mask, or most (from those out of it).
+        Criteria(year_from=1995, year_to=1995, month=6),
         Criteria(categories=("diplomacy",), year_to=1997, text="loan"),
+        Criteria(text="rail"),
     ],
     ids=repr,
 )

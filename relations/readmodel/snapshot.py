@@ -106,13 +106,15 @@ class Memberships:
         pairs = runs + np.arange(len(runs))
         return np.bincount(self.codes_by_place[pairs], minlength=len(self.keys))
 
-    def table(self, first, second, shape):
-        """Per key, the number of events with each value of two small codes (an event's
-        category and status, each from 0 to shape - 1): keys × shape[0] × shape[1]."""
-        places = self.pair_places
-        cells = (self.codes * shape[0] + first[places]) * shape[1] + second[places]
-        size = len(self.keys) * shape[0] * shape[1]
-        return np.bincount(cells, minlength=size).reshape(len(self.keys), *shape)
+    def cube(self, codes, shape):
+        """Per key, its events by the small codes `codes` of each event (arrays by place,
+        each from 0 to its `shape` - 1): an array of shape (*shape, number of keys)."""
+        cells = np.zeros(len(self.pair_places), dtype=np.int64)
+        for each, size in zip(codes, shape, strict=True):
+            cells = cells * size + each[self.pair_places]
+        cells = cells * len(self.keys) + self.codes
+        size = int(np.prod(shape)) * len(self.keys)
+        return np.bincount(cells, minlength=size).reshape(*shape, len(self.keys))
 
 
 class Snapshot:
@@ -160,7 +162,7 @@ class Snapshot:
             Citation.objects.order_by().values_list("event_id", "source_id").distinct()
         )
         self.sources = Memberships(source_ids, self.places(event_ids), size)
-        self._tables = {}
+        self._cubes = {}
 
     @functools.cached_property
     def by_update(self):
@@ -177,16 +179,26 @@ class Snapshot:
     def memberships(self, name):
         return {"actor": self.actors, "source": self.sources}[name]
 
-    def category_status_table(self, name):
-        """Per actor or source, its events per category and status (see Memberships.table),
-        made when first asked; an unknown code (-1) in the last place of each."""
-        table = self._tables.get(name)
-        if table is None:
-            shape = (len(self.category_values) + 1, len(self.status_values) + 1)
-            category = self.category.astype(np.int64) % shape[0]
-            status = self.status.astype(np.int64) % shape[1]
-            table = self._tables[name] = self.memberships(name).table(category, status, shape)
-        return table
+    def year_cube(self, name):
+        """Per actor or source (`name`), its events by start year, category and status,
+        summed over the years before: cube[i] - cube[j] counts those begun in the years
+        from the first year + j to the first year + i - 1. Made when first asked; an
+        unknown category or status (-1) in the last place of its axis."""
+        cube = self._cubes.get(name)
+        if cube is None:
+            first = int(self.start_year.min()) if len(self) else 0
+            years = int(self.start_year.max()) - first + 1 if len(self) else 0
+            shape = (years, len(self.category_values) + 1, len(self.status_values) + 1)
+            codes = (
+                (self.start_year - first).astype(np.int64),
+                self.category.astype(np.int64) % shape[1],
+                self.status.astype(np.int64) % shape[2],
+            )
+            per_year = self.memberships(name).cube(codes, shape)
+            cube = np.zeros((years + 1, *per_year.shape[1:]), dtype=np.int32)
+            np.cumsum(per_year, axis=0, out=cube[1:])
+            cube = self._cubes[name] = (first, cube)
+        return cube
 
     def places(self, ids):
         """The places in timeline order of the events with `ids`, -1 for any not published."""
@@ -348,22 +360,38 @@ class Result:
 
     def membership_counts(self, name):
         """Per actor or source (`name`), in the order of its keys, the events that choosing
-        it would show. Filters by category and status alone are read from a table per
-        version; others count the events of their masks."""
+        it would show. Filters by category, status and years are read from the
+        snapshot's year cube, and the few events begun before the years that reach into
+        them; the others select few events, whose keys are counted."""
         snapshot = self.snapshot
         memberships = snapshot.memberships(name)
-        others = [facet for facet in self.masks if facet != name]
+        others = {facet for facet in self.masks if facet != name}
         if not others:
             return memberships.totals
-        if set(others) <= {"category", "status"}:
-            criteria = self.criteria
-            table = snapshot.category_status_table(name)
+        criteria = self.criteria
+        if others <= {"category", "status", "window"} and criteria.month is None:
+            first, cube = snapshot.year_cube(name)
+            years = len(cube) - 1
+            low, high = 0, years
+            if "window" in others:
+                if criteria.year_from is not None:
+                    low = min(max(criteria.year_from - first, 0), years)
+                if criteria.year_to is not None:
+                    high = min(max(criteria.year_to - first + 1, low), years)
+            table = cube[high] - cube[low]
             if "category" in others:
-                codes = [snapshot.category_values.index(value) for value in criteria.categories]
-                table = table[:, sorted(set(codes)), :]
+                codes = {snapshot.category_values.index(value) for value in criteria.categories}
+                table = table[sorted(codes)]
             if "status" in others:
-                table = table[:, :, [snapshot.status_values.index(criteria.status)]]
-            return table.sum(axis=(1, 2))
+                table = table[:, [snapshot.status_values.index(criteria.status)]]
+            counts = table.sum(axis=(0, 1))
+            if "window" in others and criteria.year_from is not None:
+                reaching = snapshot.start_year < criteria.year_from
+                reaching &= snapshot.end_year >= criteria.year_from
+                for facet in others - {"window"}:
+                    reaching &= self.masks[facet]
+                counts = counts + memberships.count_array(reaching)
+            return counts
         return memberships.count_array(combined(self.masks, len(snapshot), (name,)))
 
 
