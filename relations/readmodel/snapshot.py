@@ -179,11 +179,12 @@ class Snapshot:
     def memberships(self, name):
         return {"actor": self.actors, "source": self.sources}[name]
 
-    def year_cube(self, name):
-        """Per actor or source (`name`), its events by start year, category and status,
-        summed over the years before: cube[i] - cube[j] counts those begun in the years
-        from the first year + j to the first year + i - 1. Made when first asked; an
-        unknown category or status (-1) in the last place of its axis."""
+    def year_cube(self, name=None):
+        """The events by start year, category, status and, for `name` "actor" or "source",
+        each of its keys, summed over the years before: cube[i] - cube[j] counts those
+        begun from the first year + j to the first year + i - 1. Made when first asked;
+        an unknown category or status (-1) in the last place of its axis. Returns
+        (the first year, the cube)."""
         cube = self._cubes.get(name)
         if cube is None:
             first = int(self.start_year.min()) if len(self) else 0
@@ -194,7 +195,11 @@ class Snapshot:
                 self.category.astype(np.int64) % shape[1],
                 self.status.astype(np.int64) % shape[2],
             )
-            per_year = self.memberships(name).cube(codes, shape)
+            if name is None:
+                cells = np.ravel_multi_index(codes, shape)
+                per_year = np.bincount(cells, minlength=int(np.prod(shape))).reshape(shape)
+            else:
+                per_year = self.memberships(name).cube(codes, shape)
             cube = np.zeros((years + 1, *per_year.shape[1:]), dtype=np.int32)
             np.cumsum(per_year, axis=0, out=cube[1:])
             cube = self._cubes[name] = (first, cube)
@@ -336,63 +341,83 @@ class Result:
         snapshot = self.snapshot
         if name in ("actor", "source"):
             keys = snapshot.memberships(name).keys
-            counted = self.membership_counts(name)
-            return {int(key): int(n) for key, n in zip(keys, counted, strict=True) if n}
-        mask = combined(self.masks, len(snapshot), (name,))
-        values = {"category": snapshot.category_values, "status": snapshot.status_values}[name]
-        codes = getattr(snapshot, name)[mask]
-        counted = np.bincount(codes[codes >= 0], minlength=len(values))
-        return {value: int(n) for value, n in zip(values, counted, strict=False) if n}
+        else:
+            keys = {"category": snapshot.category_values, "status": snapshot.status_values}[name]
+        counted = self.counts_by_code(name).tolist()
+        return {
+            (int(key) if name in ("actor", "source") else key): n
+            for key, n in zip(keys, counted, strict=False)
+            if n
+        }
 
     def option_counts_of(self, name, options):
         """option_counts(name) of `options` (values, or ids for actor and source), in
         their order, as a list: for the hundreds of actors and sources, without a dict."""
+        snapshot = self.snapshot
+        counted = self.counts_by_code(name)
         if name not in ("actor", "source"):
-            counts = self.option_counts(name)
-            return [counts.get(option, 0) for option in options]
-        keys = self.snapshot.memberships(name).keys
+            values = {"category": snapshot.category_values, "status": snapshot.status_values}
+            codes = {value: code for code, value in enumerate(values[name])}
+            found = counted.tolist()
+            return [found[codes[option]] if option in codes else 0 for option in options]
+        keys = snapshot.memberships(name).keys
         options = np.asarray(options, dtype=np.int64)
         if not len(keys):
             return [0] * len(options)
         places = np.minimum(np.searchsorted(keys, options), len(keys) - 1)
-        counted = self.membership_counts(name)[places]
-        return np.where(keys[places] == options, counted, 0).tolist()
+        return np.where(keys[places] == options, counted[places], 0).tolist()
 
-    def membership_counts(self, name):
-        """Per actor or source (`name`), in the order of its keys, the events that choosing
-        it would show. Filters by category, status and years are read from the
-        snapshot's year cube, and the few events begun before the years that reach into
-        them; the others select few events, whose keys are counted."""
+    def counts_by_code(self, name):
+        """The events that choosing each option of filter `name` would show: by code (a
+        category's or status's place among the values, an unknown one last; an actor's
+        or source's among its keys).
+
+        Filters by category, status and years are read from the snapshot's year cube,
+        with the few events begun before the years that reach into them; the others
+        select few events, which are counted one by one."""
         snapshot = self.snapshot
-        memberships = snapshot.memberships(name)
         others = {facet for facet in self.masks if facet != name}
-        if not others:
-            return memberships.totals
         criteria = self.criteria
-        if others <= {"category", "status", "window"} and criteria.month is None:
-            first, cube = snapshot.year_cube(name)
-            years = len(cube) - 1
-            low, high = 0, years
-            if "window" in others:
-                if criteria.year_from is not None:
-                    low = min(max(criteria.year_from - first, 0), years)
-                if criteria.year_to is not None:
-                    high = min(max(criteria.year_to - first + 1, low), years)
-            table = cube[high] - cube[low]
-            if "category" in others:
-                codes = {snapshot.category_values.index(value) for value in criteria.categories}
-                table = table[sorted(codes)]
-            if "status" in others:
-                table = table[:, [snapshot.status_values.index(criteria.status)]]
-            counts = table.sum(axis=(0, 1))
-            if "window" in others and criteria.year_from is not None:
-                reaching = snapshot.start_year < criteria.year_from
-                reaching &= snapshot.end_year >= criteria.year_from
-                for facet in others - {"window"}:
-                    reaching &= self.masks[facet]
-                counts = counts + memberships.count_array(reaching)
-            return counts
-        return memberships.count_array(combined(self.masks, len(snapshot), (name,)))
+        if not (others <= {"category", "status", "window"} and criteria.month is None):
+            return self.counted_in(name, combined(self.masks, len(snapshot), (name,)))
+        membership = name if name in ("actor", "source") else None
+        first, cube = snapshot.year_cube(membership)
+        years = len(cube) - 1
+        low, high = 0, years
+        if "window" in others:
+            if criteria.year_from is not None:
+                low = min(max(criteria.year_from - first, 0), years)
+            if criteria.year_to is not None:
+                high = min(max(criteria.year_to - first + 1, low), years)
+        table = cube[high] - cube[low]  # category × status (× key)
+        if "category" in others:
+            codes = {snapshot.category_values.index(value) for value in criteria.categories}
+            table = table[sorted(codes)]
+        if "status" in others:
+            table = table[:, [snapshot.status_values.index(criteria.status)]]
+        counts = table.sum(axis={"category": 1, "status": 0}.get(name, (0, 1)))
+        if "window" in others and criteria.year_from is not None:
+            reaching = self.reaching.copy()
+            for facet in others - {"window"}:
+                reaching &= self.masks[facet]
+            counts = counts + self.counted_in(name, reaching)
+        return counts
+
+    @functools.cached_property
+    def reaching(self):
+        """The events begun before the first year chosen that reach into it."""
+        snapshot, year_from = self.snapshot, self.criteria.year_from
+        return (snapshot.start_year < year_from) & (snapshot.end_year >= year_from)
+
+    def counted_in(self, name, mask):
+        """counts_by_code(name) of the events within `mask`."""
+        snapshot = self.snapshot
+        if name in ("actor", "source"):
+            return snapshot.memberships(name).count_array(mask)
+        values = {"category": snapshot.category_values, "status": snapshot.status_values}[name]
+        # An unknown code (-1) last, as in the year cube.
+        codes = getattr(snapshot, name)[mask].astype(np.int64) % (len(values) + 1)
+        return np.bincount(codes, minlength=len(values) + 1)
 
 
 def runs(starts):
