@@ -47,7 +47,8 @@ class Options:
         """The options with their numbers `counts` (in the order of `keys`), `current` chosen."""
         if not self.keys:
             return self.empty_chosen if current == "" else self.empty
-        numbers = map(format, counts, repeat(","))
+        # Thousands are separated ("1,234"); str() is far quicker where there are none.
+        numbers = map(str, counts) if max(counts) < 1000 else map(format, counts, repeat(","))
         parts = [None] * (2 * len(self.glue) + 1)
         parts[0::2] = [*self.glue, ")</option>"]
         parts[1::2] = numbers

@@ -89,14 +89,16 @@ class Memberships:
         counted = self.count_array(mask)
         return {int(key): int(n) for key, n in zip(self.keys, counted, strict=True) if n}
 
-    def count_array(self, mask):
-        """The number of events within `mask` that have each key, in the order of `keys`.
+    def count_array(self, mask, places=None):
+        """The number of events within `mask` (at `places`, when known) that have each key,
+        in the order of `keys`.
 
         Only the events of the smaller side are read: those in the mask, or, when it holds
         most events, those out of it, whose counts are taken from the totals."""
-        if np.count_nonzero(mask) * 2 > len(mask):
+        inside = np.count_nonzero(mask) if places is None else len(places)
+        if inside * 2 > len(mask):
             return self.totals - self._count_events(np.flatnonzero(~mask))
-        return self._count_events(np.flatnonzero(mask))
+        return self._count_events(np.flatnonzero(mask) if places is None else places)
 
     def _count_events(self, places):
         starts = self.place_bounds[places]
@@ -294,7 +296,7 @@ class Result:
         self.snapshot, self.criteria, self.masks = snapshot, criteria, masks
         size = len(snapshot)
         # In timeline order, which is start order: counts are runs of it.
-        matching = combined(masks, size)
+        self.matching = matching = combined(masks, size)
         self.places = np.flatnonzero(matching)
         if criteria.order == "newest":
             shown = self.places[::-1]
@@ -379,6 +381,8 @@ class Result:
         others = {facet for facet in self.masks if facet != name}
         criteria = self.criteria
         if not (others <= {"category", "status", "window"} and criteria.month is None):
+            if name not in self.masks:  # the other filters select the result itself
+                return self.counted_in(name, self.matching, self.places)
             return self.counted_in(name, combined(self.masks, len(snapshot), (name,)))
         membership = name if name in ("actor", "source") else None
         first, cube = snapshot.year_cube(membership)
@@ -409,15 +413,15 @@ class Result:
         snapshot, year_from = self.snapshot, self.criteria.year_from
         return (snapshot.start_year < year_from) & (snapshot.end_year >= year_from)
 
-    def counted_in(self, name, mask):
-        """counts_by_code(name) of the events within `mask`."""
+    def counted_in(self, name, mask, places=None):
+        """counts_by_code(name) of the events within `mask` (at `places`, when known)."""
         snapshot = self.snapshot
         if name in ("actor", "source"):
-            return snapshot.memberships(name).count_array(mask)
+            return snapshot.memberships(name).count_array(mask, places)
         values = {"category": snapshot.category_values, "status": snapshot.status_values}[name]
+        chosen = getattr(snapshot, name)[mask if places is None else places]
         # An unknown code (-1) last, as in the year cube.
-        codes = getattr(snapshot, name)[mask].astype(np.int64) % (len(values) + 1)
-        return np.bincount(codes, minlength=len(values) + 1)
+        return np.bincount(chosen.astype(np.int64) % (len(values) + 1), minlength=len(values) + 1)
 
 
 def runs(starts):
