@@ -98,17 +98,13 @@ def swapped(counted):
     page out of band: the category counts (the boxes keep their focus), and the selects
     whole, as inserting options into a select that holds a chosen one leaves the wrong one
     chosen (htmx gives the focus back to a replaced element with the same id)."""
-    categories = format_html(
-        "".join(
-            '<span class="count" id="count-category-{}" data-hx-swap-oob="true">{}</span>'
-            for _ in counted["category"]
-        ),
-        *(part for value, n in counted["category"].items() for part in (value, f"{n:,}")),
+    # Category values and select names are the code's own slugs; the options are escaped.
+    categories = "".join(
+        f'<span class="count" id="count-category-{value}" data-hx-swap-oob="true">{n:,}</span>'
+        for value, n in counted["category"].items()
     )
-    selects = format_html(
-        "".join(
-            '<select name="{}" id="id_{}" data-hx-swap-oob="true">{}</select>' for _ in SELECTS
-        ),
-        *(part for name in SELECTS for part in (name, name, counted[name])),
+    selects = "".join(
+        f'<select name="{name}" id="id_{name}" data-hx-swap-oob="true">{counted[name]}</select>'
+        for name in SELECTS
     )
-    return categories + selects
+    return mark_safe(categories + selects)
