@@ -67,15 +67,16 @@ class Panel:
     """What the filter panel shows for one data version, whatever the filters: the
     categories a reader is offered and each select's options."""
 
-    def __init__(self, category_totals, selects):
+    def __init__(self, version, category_totals, selects):
+        self.version = version
         self.category_totals = category_totals
         self.selects = selects
 
     def counted(self, result, current):
-        """{"category": {value: n}, "status" | "actor" | "source": the select's options}:
-        the numbers for the filters of `result`; `current`, {name: the value chosen}.
-
-        A category is offered when published events have it or it is chosen."""
+        """{"category": {value: n}, "status" | "actor" | "source": [n, … in the order of
+        the select's options]}: the numbers for the filters of `result`; `current`,
+        {name: the value chosen}. A category is offered when published events have it or
+        it is chosen."""
         counts = result.option_counts("category")
         chosen = current.get("category", ())
         return {
@@ -85,26 +86,38 @@ class Panel:
                 if total or value in chosen
             },
             **{
-                name: options.html(
-                    result.option_counts_of(name, options.keys), current.get(name, "")
-                )
+                name: result.option_counts_of(name, options.keys)
                 for name, options in self.selects.items()
             },
         }
 
+    def selects_html(self, counted, current):
+        """{name: the select's options}, with the numbers `counted` and `current` chosen."""
+        return {
+            name: options.html(counted[name], current.get(name, ""))
+            for name, options in self.selects.items()
+        }
 
-def swapped(counted):
-    """The counted controls for an htmx fragment, each to be swapped into its place in the
-    page out of band: the category counts (the boxes keep their focus), and the selects
-    whole, as inserting options into a select that holds a chosen one leaves the wrong one
-    chosen (htmx gives the focus back to a replaced element with the same id)."""
-    # Category values and select names are the code's own slugs; the options are escaped.
-    categories = "".join(
-        f'<span class="count" id="count-category-{value}" data-hx-swap-oob="true">{n:,}</span>'
-        for value, n in counted["category"].items()
-    )
-    selects = "".join(
-        f'<select name="{name}" id="id_{name}" data-hx-swap-oob="true">{counted[name]}</select>'
-        for name in SELECTS
-    )
-    return mark_safe(categories + selects)
+    def swapped(self, counted):
+        """The counts for an htmx fragment, swapped into the page out of band: each
+        category's whole (its box keeps the focus), and the selects' numbers in the order
+        of their options, which timeline.js writes into them.
+
+        Sending the selects themselves would more than double a fragment (hundreds of
+        options at 100,000 events) and its compression, and inserting options into a
+        select that holds a chosen one leaves the wrong one chosen. The numbers carry the
+        data version whose options they follow; the script loads the page again when the
+        page's options are of another."""
+        # Category values and select names are the code's own slugs; the rest are numbers.
+        categories = "".join(
+            f'<span class="count" id="count-category-{value}" data-hx-swap-oob="true">{n:,}</span>'
+            for value, n in counted["category"].items()
+        )
+        numbers = "".join(
+            f' data-{name}="{" ".join(map(format, counted[name], repeat(",")))}"'
+            for name in SELECTS
+        )
+        return mark_safe(
+            f'{categories}<div id="option-counts" hidden data-hx-swap-oob="true"'
+            f' data-version="{int(self.version)}"{numbers}></div>'
+        )

@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from relations import axis, event_page, facets, frontpage, items, readmodel
+from relations import axis, event_page, frontpage, items, readmodel
 from relations.filters import EventFilter
 from relations.http import revalidated
 from relations.models import Citation, Event, Source, TimelineVersion
@@ -150,12 +150,14 @@ def timeline_response(request, template):
             results["status_text"],
             results["results_html"],
             # Refused filters leave the panel as the reader set it, beside their errors.
-            facets.swapped(results["counted"]) if panel and results["status"] == 200 else "",
+            panel.swapped(results["counted"]) if panel and results["status"] == 200 else "",
         )
         return HttpResponse(html, status=results["status"])
     facts = frontpage.facts(version, seconds)
     context = {
         "filter": filterset,
+        "panel": panel,
+        "options": panel.selects_html(results["counted"], filterset.chosen()) if panel else {},
         "facts": facts,
         "meta_description": frontpage.description(facts),
         "query": query,

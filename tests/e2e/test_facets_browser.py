@@ -78,3 +78,16 @@ def test_counts_are_right_without_javascript(browser, site):
 
     assert shown(page) == diplomacy
     context.close()
+
+
+def test_options_of_an_older_data_version_are_loaded_again_not_given_new_numbers(page, site):
+    page.goto(site)
+    # As if the data had changed since the page was loaded: its options are another list.
+    page.evaluate("document.getElementById('filters').dataset.panelVersion = '0'")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("checkbox", name="Diplomacy").check()
+    page.wait_for_function("window.notReloaded === undefined")  # a new document
+    page.wait_for_load_state()
+
+    assert page.url.endswith("/?category=diplomacy")
+    assert page.locator("#filters").get_attribute("data-panel-version") != "0"
