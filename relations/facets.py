@@ -22,6 +22,14 @@ from django.utils.safestring import mark_safe
 SELECTS = ("status", "actor", "source")
 
 
+def written(numbers):
+    """The numbers as the panel writes them, thousands separated ("1,234"): str() is far
+    quicker where none reaches a thousand."""
+    if max(numbers, default=0) < 1000:
+        return map(str, numbers)
+    return map(format, numbers, repeat(","))
+
+
 class Options:
     """A select's options for one data version, each written up to its count.
 
@@ -47,8 +55,7 @@ class Options:
         """The options with their numbers `counts` (in the order of `keys`), `current` chosen."""
         if not self.keys:
             return self.empty_chosen if current == "" else self.empty
-        # Thousands are separated ("1,234"); str() is far quicker where there are none.
-        numbers = map(str, counts) if max(counts) < 1000 else map(format, counts, repeat(","))
+        numbers = written(counts)
         parts = [None] * (2 * len(self.glue) + 1)
         parts[0::2] = [*self.glue, ")</option>"]
         parts[1::2] = numbers
@@ -113,10 +120,7 @@ class Panel:
             f'<span class="count" id="count-category-{value}" data-hx-swap-oob="true">{n:,}</span>'
             for value, n in counted["category"].items()
         )
-        numbers = "".join(
-            f' data-{name}="{" ".join(map(format, counted[name], repeat(",")))}"'
-            for name in SELECTS
-        )
+        numbers = "".join(f' data-{name}="{" ".join(written(counted[name]))}"' for name in SELECTS)
         return mark_safe(
             f'{categories}<div id="option-counts" hidden data-hx-swap-oob="true"'
             f' data-version="{int(self.version)}"{numbers}></div>'
