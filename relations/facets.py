@@ -14,6 +14,7 @@ change. Only an option that no published event has is disabled, unless it is cho
 disabled option would not be sent with the form).
 """
 
+import hashlib
 from itertools import repeat
 
 from django.utils.html import format_html
@@ -74,10 +75,13 @@ class Panel:
     """What the filter panel shows for one data version, whatever the filters: the
     categories a reader is offered and each select's options."""
 
-    def __init__(self, version, category_totals, selects):
-        self.version = version
+    def __init__(self, category_totals, selects):
         self.category_totals = category_totals
         self.selects = selects
+        # Which options the page's selects hold: the numbers of a response fit them only
+        # if it is the same. Not the data version, which moves with every draft saved.
+        options = "".join(part for name in SELECTS for part in selects[name].glue)
+        self.fingerprint = hashlib.sha256(options.encode()).hexdigest()[:16]
 
     def counted(self, result, current):
         """{"category": {value: n}, "status" | "actor" | "source": [n, … in the order of
@@ -113,8 +117,8 @@ class Panel:
         Sending the selects themselves would more than double a fragment (hundreds of
         options at 100,000 events) and its compression, and inserting options into a
         select that holds a chosen one leaves the wrong one chosen. The numbers carry the
-        data version whose options they follow; the script loads the page again when the
-        page's options are of another."""
+        fingerprint of the options they follow; the script loads the page again when the
+        page's options are others."""
         # Category values and select names are the code's own slugs; the rest are numbers.
         categories = "".join(
             f'<span class="count" id="count-category-{value}" data-hx-swap-oob="true">{n:,}</span>'
@@ -123,5 +127,5 @@ class Panel:
         numbers = "".join(f' data-{name}="{" ".join(written(counted[name]))}"' for name in SELECTS)
         return mark_safe(
             f'{categories}<div id="option-counts" hidden data-hx-swap-oob="true"'
-            f' data-version="{int(self.version)}"{numbers}></div>'
+            f' data-options="{self.fingerprint}"{numbers}></div>'
         )

@@ -245,7 +245,6 @@ class EventFilter(django_filters.FilterSet):
                 },
             }
             return Panel(
-                version,
                 {value: totals["category"].get(value, 0) for value in Category.values},
                 {
                     name: Options(self.filters[name].extra["empty_label"], choices[name])

@@ -79,8 +79,8 @@ def test_the_htmx_fragment_swaps_every_count_out_of_band(client, timeline):
     assert category_counts(fragment) == category_counts(page)
     oob = r'<div id="option-counts" hidden data-hx-swap-oob="true"[^>]*>'
     (numbers,) = re.findall(oob, fragment)
-    version = re.search(r'<form id="filters"[^>]* data-panel-version="(\d+)"', page).group(1)
-    assert f'data-version="{version}"' in numbers
+    options = re.search(r'<form id="filters"[^>]* data-options="(\w+)"', page).group(1)
+    assert f'data-options="{options}"' in numbers
     for name in ("status", "actor", "source"):
         # The numbers in the order of the page's options, for timeline.js to write in.
         sent = re.search(rf'data-{name}="([^"]*)"', numbers).group(1).split(" ")

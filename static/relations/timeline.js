@@ -68,14 +68,15 @@ for (const type of ["input", "change"]) {
   });
 }
 // Each actor, source and status option says how many events choosing it would show:
-// an htmx response carries the numbers in #option-counts, in the order of the
-// options, which the data version fixes (facets.Panel.swapped). Options of another
-// version would get the wrong numbers: the page is loaded again instead.
+// an htmx response carries the numbers in #option-counts, in the order of its
+// options, which it names by a fingerprint (facets.Panel.swapped). Other options
+// (the data changed since the page was loaded) would get the wrong numbers: the
+// page is loaded again instead.
 function writeOptionCounts(requestPath) {
   const form = document.getElementById("filters");
   const counts = document.getElementById("option-counts");
-  if (!form || !counts || counts.dataset.version === undefined) return;
-  if (counts.dataset.version !== form.dataset.panelVersion) {
+  if (!form || !counts || counts.dataset.options === undefined) return;
+  if (counts.dataset.options !== form.dataset.options) {
     window.location.assign(requestPath);
     return;
   }
