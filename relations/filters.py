@@ -8,10 +8,10 @@ from django import forms
 from django.db import models
 from django.http import QueryDict
 from django.utils.functional import cached_property
-from django.utils.html import format_html
 
 from relations import readmodel
 from relations.dates import MONTHS
+from relations.facets import SELECTS, Options, Panel
 from relations.form_renderer import PythonWidgets
 from relations.held import kept
 from relations.models import Actor, Category, Event, Source, Status
@@ -20,16 +20,6 @@ from relations.search import search_refusal
 from relations.validators import year_range
 
 YEAR_MIN, YEAR_MAX = year_range()
-
-CACHED_OPTIONS = ("actor", "source")
-
-
-def option_html(value, label, count):
-    if value == "":
-        return format_html('<option value="">{}</option>', label)
-    if not count:
-        return format_html('<option value="{}" disabled>{} (0)</option>', value, label)
-    return format_html('<option value="{}">{} ({})</option>', value, label, count)
 
 
 class SlugChoiceField(forms.ModelChoiceField):
@@ -223,29 +213,55 @@ class EventFilter(django_filters.FilterSet):
         """The read model's result for the validated filters; call after is_valid()."""
         return readmodel.query(self.criteria(order), version)
 
-    def cached_options(self, version, seconds):
-        """{name: [(value, "<option>…</option>")]} for the actor and source selects.
+    def panel(self, version, seconds):
+        """The filter panel's categories and select options for data version `version`
+        (relations/facets.py), kept in the cache under it.
 
-        Rendering hundreds of options from model instances is most of the work
-        of a page whose result list is cached, so they are kept rendered in the
-        cache, keyed by the data version. Validation still asks the database.
-        Each option says how many public events it has; one with none is disabled.
+        Rendering hundreds of options from model instances is most of the work of a
+        page whose result list is cached, so they are written once per version; a
+        request joins in its counts. Validation still asks the database.
         """
 
-        def compute(name):
-            counts = readmodel.summary(version).option_counts(name)
-            return [
-                (str(value), option_html(value, label, counts.get(value.instance.pk, 0)))
-                if value
-                else (str(value), option_html(value, label, 0))
-                for value, label in self.form.fields[name].choices
-            ]
+        def compute():
+            everything = readmodel.summary(version)
+            totals = {name: everything.option_counts(name) for name in ("category", *SELECTS)}
+            choices = {
+                "status": [
+                    (value, label, value, totals["status"].get(value, 0))
+                    for value, label in Status.choices
+                ],
+                **{
+                    name: [
+                        (
+                            str(value),
+                            label,
+                            value.instance.pk,
+                            totals[name].get(value.instance.pk, 0),
+                        )
+                        for value, label in self.form.fields[name].choices
+                        if value
+                    ]
+                    for name in ("actor", "source")
+                },
+            }
+            return Panel(
+                {value: totals["category"].get(value, 0) for value in Category.values},
+                {
+                    name: Options(self.filters[name].extra["empty_label"], choices[name])
+                    for name in SELECTS
+                },
+            )
 
-        lists = {}
-        for name in CACHED_OPTIONS:
-            compute_list = functools.partial(compute, name)
-            lists[name] = kept(f"timeline-options:{name}", version, seconds, compute_list)
-        return lists
+        return kept("timeline-panel", version, seconds, compute)
+
+    def chosen(self):
+        """{name: the value chosen} of the counted filters as the reader sent them (valid
+        or not), for the panel to show them chosen."""
+        form = self.form
+        return {
+            "category": [str(v) for v in form["category"].value() or []],
+            **{name: str(form[name].value() or "") for name in SELECTS},
+        }
 
     def canonical_query(self):
         """The validated filters as a QueryDict, in one fixed form per meaning.

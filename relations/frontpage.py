@@ -1,4 +1,4 @@
-"""What the front page says about the data: key numbers and counts beside the filter options.
+"""What the front page says about the data: its key numbers and introduction.
 
 The numbers come from the read model (relations/readmodel), the rest from a
 few small queries kept in the cache under the data version, so they cost
@@ -43,12 +43,6 @@ def description(facts):
     return Truncator(" ".join(first.split())).chars(200)
 
 
-def option_counts(version):
-    """{"category": {value: n}, "status": {value: n}}: public events per option."""
-    everything = readmodel.summary(version)
-    return {name: everything.option_counts(name) for name in ("category", "status")}
-
-
 def warm():
     """Fill what every full timeline page reads, whatever its filters, for the current data.
 
@@ -68,5 +62,5 @@ def warm():
     facts(version, seconds)
     filterset = EventFilter(QueryDict(), queryset=Event.objects.public())
     filterset.is_valid()
-    filterset.cached_options(version, seconds)
+    filterset.panel(version, seconds)
     words.vocabulary(version)

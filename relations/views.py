@@ -46,6 +46,7 @@ PUBLISHED_EVENT = Prepared(
 EVENT_LINKS = Prepared(
     lambda ids: Event.objects.only(*Event.LINK_FIELDS).filter(pk__in=ids).order_by(), list
 )
+TIMELINE = "relations/timeline.html"
 
 
 @require_safe
@@ -112,7 +113,7 @@ def embeddable(view):
 @revalidated
 def timeline(request):
     """The timeline page; with htmx, only its result list (and the count, out of band)."""
-    return timeline_response(request, "relations/timeline.html")
+    return timeline_response(request, TIMELINE)
 
 
 @require_safe
@@ -130,29 +131,33 @@ def timeline_response(request, template):
     if version is None:
         version = TimelineVersion.current()
     filterset = EventFilter(request.GET, queryset=Event.objects.public())
+    seconds = settings.TIMELINE_PARTS_CACHE_SECONDS
+    # Only the timeline's own page has the filter panel whose counts follow the filters.
+    panel = filterset.panel(version, seconds) if template == TIMELINE else None
     if filterset.is_valid():
         query = filterset.canonical_query()
         if not fragment and has_empty_filters(request.GET, filterset):
             return redirect_without_empty_parameters(request, query)
-        results = cached_results(request, filterset, query, version)
+        results = cached_results(request, filterset, query, version, panel)
     else:
         query = QueryDict()
-        results = filter_errors(request, filterset)
+        results = filter_errors(request, filterset, panel, version)
     if fragment:
         html = format_html(
             "<title>{} · Relations Timeline</title>"
-            '<p id="result-status" data-hx-swap-oob="innerHTML">{}</p>{}',
+            '<p id="result-status" data-hx-swap-oob="innerHTML">{}</p>{}{}',
             results["title"],
             results["status_text"],
             results["results_html"],
+            # Refused filters leave the panel as the reader set it, beside their errors.
+            panel.swapped(results["counted"]) if panel and results["status"] == 200 else "",
         )
         return HttpResponse(html, status=results["status"])
-    seconds = settings.TIMELINE_PARTS_CACHE_SECONDS
     facts = frontpage.facts(version, seconds)
     context = {
         "filter": filterset,
-        "options": filterset.cached_options(version, seconds),
-        "option_counts": frontpage.option_counts(version),
+        "panel": panel,
+        "options": panel.selects_html(results["counted"], filterset.chosen()) if panel else {},
         "facts": facts,
         "meta_description": frontpage.description(facts),
         "query": query,
@@ -183,7 +188,7 @@ def page_parameter(value):
         return 1
 
 
-def cached_results(request, filterset, query, version):
+def cached_results(request, filterset, query, version, panel=None):
     """The result list of a valid filter, from the cache when it holds it.
 
     Kept under the page the paginator shows, not the number asked for: any number
@@ -201,7 +206,7 @@ def cached_results(request, filterset, query, version):
         if shown != asked:
             results = cache.get(key)
         if results is None:
-            results = build_results(request, filterset, query, found, version)
+            results = build_results(request, filterset, query, found, version, panel)
             cache.set(key, results, settings.TIMELINE_CACHE_SECONDS)
     return results
 
@@ -213,8 +218,9 @@ def results_cache_key(origin, path, query, page_number, version):
     return f"timeline-results:{version}:{digest}"
 
 
-def filter_errors(request, filterset):
-    """The filter form's errors, status 400; never cached."""
+def filter_errors(request, filterset, panel, version):
+    """The filter form's errors, status 400; never cached. The panel counts the whole
+    timeline's events, as no filter could be applied."""
     return {
         "title": f"{filterset.description()} · {settings.TIMELINE_TITLE}",
         "status": 400,
@@ -222,10 +228,11 @@ def filter_errors(request, filterset):
         "results_html": render_to_string(
             "relations/timeline.html#results", {"filter": filterset}, request
         ),
+        "counted": panel.counted(readmodel.summary(version), filterset.chosen()) if panel else None,
     }
 
 
-def build_results(request, filterset, query, found, version):
+def build_results(request, filterset, query, found, version, panel=None):
     """The result list of a valid filter as HTML, with its status line; `found`, what
     paginate() found for the page asked for.
 
@@ -261,6 +268,7 @@ def build_results(request, filterset, query, found, version):
         "status": 200,
         "status_text": status_text,
         "results_html": render_to_string("relations/timeline.html#results", context, request),
+        "counted": panel.counted(found.result, filterset.chosen()) if panel else None,
     }
 
 

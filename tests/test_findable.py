@@ -1,9 +1,12 @@
 """What crawlers and link previews see: robots.txt, the sitemap, canonical links, noindex."""
 
 import re
+import struct
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from relations.models import Event, Source
 from tests.factories import EventFactory
@@ -75,3 +78,26 @@ def test_event_page_is_its_own_canonical(client, timeline):
     assert head_tag(html, r'<link rel="canonical" href="([^"]*)"') == [
         f"http://testserver{event.get_absolute_url()}"
     ]
+
+
+@pytest.mark.parametrize("url", ["/", "/?category=trade", "/events/li-shangfu-visits-belarus/"])
+def test_share_previews_show_the_site_image_with_its_size_and_alt(client, timeline, url):
+    html = client.get(url).content.decode()
+
+    (image,) = head_tag(html, r'<meta property="og:image" content="([^"]*)"')
+    assert image.startswith("http://testserver/static/relations/og-card")
+    assert image.endswith(".png")
+    assert head_tag(html, r'<meta property="og:image:width" content="([^"]*)"') == ["1200"]
+    assert head_tag(html, r'<meta property="og:image:height" content="([^"]*)"') == ["630"]
+    (alt,) = head_tag(html, r'<meta property="og:image:alt" content="([^"]*)"')
+    assert alt.startswith("Relations Timeline: ")
+    assert head_tag(html, r'<meta name="twitter:card" content="([^"]*)"') == ["summary_large_image"]
+    served = client.get(image.removeprefix("http://testserver"))
+    assert served.status_code == 200
+
+
+def test_the_share_image_is_a_1200_by_630_png():
+    png = (Path(settings.BASE_DIR) / "static" / "relations" / "og-card.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
+    assert (width, height) == (1200, 630)

@@ -58,7 +58,10 @@ def test_filter_options_show_counts_and_hide_empty_categories(client, timeline):
         n = public.filter(category=value).count()
         if n:
             assert f'value="{value}"' in html
-            assert f'{escape(label)} <span class="count">{n:,}</span></label>' in html
+            assert (
+                f'{escape(label)} <span class="count" id="count-category-{value}">{n:,}</span>'
+                in html
+            )
         else:
             assert f'value="{value}"' not in html  # a category without events is hidden
     for value, label in Status.choices:
@@ -84,7 +87,7 @@ def test_pages_carry_a_description_and_share_previews(client, timeline):
     assert '<meta property="og:type" content="article">' in html
     title = escape(f"{event.when.display}: {event.title}")
     assert f'<meta property="og:title" content="{title}' in html
-    assert '<meta name="twitter:card" content="summary">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
     summary = escape(" ".join(event.summary.split())[:60])
     assert f'<meta name="description" content="{summary}' in html
 

@@ -159,6 +159,62 @@ def test_option_counts_follow_the_other_filters(events):
     assert result.option_counts("source") == dict(cited)
 
 
+EACH_WAY = [
+    Criteria(),  # the totals
+    # From the year cube, with the events begun earlier that reach into the years:
+    Criteria(categories=("trade", "energy")),
+    Criteria(status="confirmed"),
+    Criteria(categories=("security",), status="reported"),
+    Criteria(year_from=1996, year_to=1996),
+    Criteria(year_from=1991),
+    Criteria(year_to=1993),
+    Criteria(categories=("trade", "diplomacy"), year_from=1995, year_to=1998),
+    Criteria(year_from=1980, year_to=1985),
+    Criteria(year_from=2005),
+    # Counted event by event: few events in the mask, or most (from those out of it).
+    Criteria(year_from=1995, year_to=1995, month=6),
+    Criteria(categories=("diplomacy",), year_to=1997, text="loan"),
+    Criteria(text="rail"),
+]
+
+
+@pytest.mark.parametrize("name", ["category", "status", "actor", "source"])
+def test_option_counts_read_each_way_equal_a_plain_count(events, name):
+    actors, sources = events
+    by_actor_or_source = [
+        Criteria(actor=actors[0].pk, year_from=1994),
+        Criteria(source=sources[1].pk, categories=("trade",)),
+    ]
+    for criteria in [*EACH_WAY, *by_actor_or_source]:
+        assert_counts_equal_a_plain_count(events, criteria, name)
+
+
+def assert_counts_equal_a_plain_count(events, criteria, name):
+    actors, sources = events
+    result = readmodel.query(criteria)
+    others = expected(criteria.without({"category": "categories"}.get(name, name)))
+    if name == "actor":
+        plain = Counter(actor.pk for event in others for actor in event.actors.all())
+        options = [actor.pk for actor in actors]
+    elif name == "source":
+        plain = Counter(
+            source_id
+            for event in others
+            for source_id in {citation.source_id for citation in event.citations.all()}
+        )
+        options = [source.pk for source in sources]
+    else:
+        plain = Counter(getattr(event, name) for event in others)
+        options = list(getattr(Event, name.capitalize()).values)
+
+    assert result.option_counts(name) == dict(plain), criteria
+    unknown = max(options) + 1000 if name in ("actor", "source") else "unknown"
+    assert result.option_counts_of(name, [*options, unknown]) == [
+        *(plain[option] for option in options),
+        0,
+    ]
+
+
 def test_a_draft_and_its_links_are_left_out(events):
     _, sources = events
     draft = Event.objects.drafts().first()

@@ -45,9 +45,10 @@ def rows(queryset):
 
 
 class Memberships:
-    """Which events (as places in timeline order) each key (an actor's or source's id) has."""
+    """Which events (as places in timeline order) each key (an actor's or source's id) has,
+    among `size` events."""
 
-    def __init__(self, keys, places):
+    def __init__(self, keys, places, size):
         keys = np.asarray(keys, dtype=np.int64)
         places = np.asarray(places, dtype=np.int64)
         kept = places >= 0
@@ -59,6 +60,12 @@ class Memberships:
         # Each pair's key as its index in `self.keys`, for counting per key.
         self.codes = np.searchsorted(self.keys, keys)
         self.pair_places = places
+        # The same pairs by event: event `place`'s codes are
+        # codes_by_place[place_bounds[place]:place_bounds[place + 1]].
+        by_place = np.argsort(places, kind="stable")
+        self.codes_by_place = self.codes[by_place]
+        self.place_bounds = np.searchsorted(places[by_place], np.arange(size + 1))
+        self.totals = np.bincount(self.codes, minlength=len(self.keys))
 
     @functools.cached_property
     def _by_place(self):
@@ -79,8 +86,37 @@ class Memberships:
 
     def counts(self, mask):
         """{key: number of events within `mask` that have it}, for keys with any."""
-        counted = np.bincount(self.codes[mask[self.pair_places]], minlength=len(self.keys))
+        counted = self.count_array(mask)
         return {int(key): int(n) for key, n in zip(self.keys, counted, strict=True) if n}
+
+    def count_array(self, mask, places=None):
+        """The number of events within `mask` (at `places`, when known) that have each key,
+        in the order of `keys`.
+
+        Only the events of the smaller side are read: those in the mask, or, when it holds
+        most events, those out of it, whose counts are taken from the totals."""
+        inside = np.count_nonzero(mask) if places is None else len(places)
+        if inside * 2 > len(mask):
+            return self.totals - self._count_events(np.flatnonzero(~mask))
+        return self._count_events(np.flatnonzero(mask) if places is None else places)
+
+    def _count_events(self, places):
+        starts = self.place_bounds[places]
+        lengths = self.place_bounds[places + 1] - starts
+        # The index of every pair of these events: each event's run, one after another.
+        runs = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        pairs = runs + np.arange(len(runs))
+        return np.bincount(self.codes_by_place[pairs], minlength=len(self.keys))
+
+    def cube(self, codes, shape):
+        """Per key, its events by the small codes `codes` of each event (arrays by place,
+        each from 0 to its `shape` - 1): an array of shape (*shape, number of keys)."""
+        cells = np.zeros(len(self.pair_places), dtype=np.int64)
+        for each, size in zip(codes, shape, strict=True):
+            cells = cells * size + each[self.pair_places]
+        cells = cells * len(self.keys) + self.codes
+        size = int(np.prod(shape)) * len(self.keys)
+        return np.bincount(cells, minlength=size).reshape(*shape, len(self.keys))
 
 
 class Snapshot:
@@ -123,11 +159,12 @@ class Snapshot:
         event_ids, actor_ids = rows(
             Event.actors.through.objects.order_by().values_list("event_id", "actor_id")
         )
-        self.actors = Memberships(actor_ids, self.places(event_ids))
+        self.actors = Memberships(actor_ids, self.places(event_ids), size)
         event_ids, source_ids = rows(
             Citation.objects.order_by().values_list("event_id", "source_id").distinct()
         )
-        self.sources = Memberships(source_ids, self.places(event_ids))
+        self.sources = Memberships(source_ids, self.places(event_ids), size)
+        self._cubes = {}
 
     @functools.cached_property
     def by_update(self):
@@ -140,6 +177,35 @@ class Snapshot:
 
     def __len__(self):
         return len(self.ids)
+
+    def memberships(self, name):
+        return {"actor": self.actors, "source": self.sources}[name]
+
+    def year_cube(self, name=None):
+        """The events by start year, category, status and, for `name` "actor" or "source",
+        each of its keys, summed over the years before: cube[i] - cube[j] counts those
+        begun from the first year + j to the first year + i - 1. Made when first asked;
+        an unknown category or status (-1) in the last place of its axis. Returns
+        (the first year, the cube)."""
+        cube = self._cubes.get(name)
+        if cube is None:
+            first = int(self.start_year.min()) if len(self) else 0
+            years = int(self.start_year.max()) - first + 1 if len(self) else 0
+            shape = (years, len(self.category_values) + 1, len(self.status_values) + 1)
+            codes = (
+                (self.start_year - first).astype(np.int64),
+                self.category.astype(np.int64) % shape[1],
+                self.status.astype(np.int64) % shape[2],
+            )
+            if name is None:
+                cells = np.ravel_multi_index(codes, shape)
+                per_year = np.bincount(cells, minlength=int(np.prod(shape))).reshape(shape)
+            else:
+                per_year = self.memberships(name).cube(codes, shape)
+            cube = np.zeros((years + 1, *per_year.shape[1:]), dtype=np.int32)
+            np.cumsum(per_year, axis=0, out=cube[1:])
+            cube = self._cubes[name] = (first, cube)
+        return cube
 
     def places(self, ids):
         """The places in timeline order of the events with `ids`, -1 for any not published."""
@@ -230,7 +296,7 @@ class Result:
         self.snapshot, self.criteria, self.masks = snapshot, criteria, masks
         size = len(snapshot)
         # In timeline order, which is start order: counts are runs of it.
-        matching = combined(masks, size)
+        self.matching = matching = combined(masks, size)
         self.places = np.flatnonzero(matching)
         if criteria.order == "newest":
             shown = self.places[::-1]
@@ -275,15 +341,87 @@ class Result:
         """{option: number of events} that choosing each option of filter `name` would show,
         the other filters as they are: category and status by value, actor and source by id."""
         snapshot = self.snapshot
-        mask = combined(self.masks, len(snapshot), (name,))
-        if name == "actor":
-            return snapshot.actors.counts(mask)
-        if name == "source":
-            return snapshot.sources.counts(mask)
+        if name in ("actor", "source"):
+            keys = snapshot.memberships(name).keys
+        else:
+            keys = {"category": snapshot.category_values, "status": snapshot.status_values}[name]
+        counted = self.counts_by_code(name).tolist()
+        return {
+            (int(key) if name in ("actor", "source") else key): n
+            for key, n in zip(keys, counted, strict=False)
+            if n
+        }
+
+    def option_counts_of(self, name, options):
+        """option_counts(name) of `options` (values, or ids for actor and source), in
+        their order, as a list: for the hundreds of actors and sources, without a dict."""
+        snapshot = self.snapshot
+        counted = self.counts_by_code(name)
+        if name not in ("actor", "source"):
+            values = {"category": snapshot.category_values, "status": snapshot.status_values}
+            codes = {value: code for code, value in enumerate(values[name])}
+            found = counted.tolist()
+            return [found[codes[option]] if option in codes else 0 for option in options]
+        keys = snapshot.memberships(name).keys
+        options = np.asarray(options, dtype=np.int64)
+        if not len(keys):
+            return [0] * len(options)
+        places = np.minimum(np.searchsorted(keys, options), len(keys) - 1)
+        return np.where(keys[places] == options, counted[places], 0).tolist()
+
+    def counts_by_code(self, name):
+        """The events that choosing each option of filter `name` would show: by code (a
+        category's or status's place among the values, an unknown one last; an actor's
+        or source's among its keys).
+
+        Filters by category, status and years are read from the snapshot's year cube,
+        with the few events begun before the years that reach into them; the others
+        select few events, which are counted one by one."""
+        snapshot = self.snapshot
+        others = {facet for facet in self.masks if facet != name}
+        criteria = self.criteria
+        if not (others <= {"category", "status", "window"} and criteria.month is None):
+            if name not in self.masks:  # the other filters select the result itself
+                return self.counted_in(name, self.matching, self.places)
+            return self.counted_in(name, combined(self.masks, len(snapshot), (name,)))
+        membership = name if name in ("actor", "source") else None
+        first, cube = snapshot.year_cube(membership)
+        years = len(cube) - 1
+        low, high = 0, years
+        if "window" in others:
+            if criteria.year_from is not None:
+                low = min(max(criteria.year_from - first, 0), years)
+            if criteria.year_to is not None:
+                high = min(max(criteria.year_to - first + 1, low), years)
+        table = cube[high] - cube[low]  # category × status (× key)
+        if "category" in others:
+            codes = {snapshot.category_values.index(value) for value in criteria.categories}
+            table = table[sorted(codes)]
+        if "status" in others:
+            table = table[:, [snapshot.status_values.index(criteria.status)]]
+        counts = table.sum(axis={"category": 1, "status": 0}.get(name, (0, 1)))
+        if "window" in others and criteria.year_from is not None:
+            reaching = self.reaching.copy()
+            for facet in others - {"window"}:
+                reaching &= self.masks[facet]
+            counts = counts + self.counted_in(name, reaching)
+        return counts
+
+    @functools.cached_property
+    def reaching(self):
+        """The events begun before the first year chosen that reach into it."""
+        snapshot, year_from = self.snapshot, self.criteria.year_from
+        return (snapshot.start_year < year_from) & (snapshot.end_year >= year_from)
+
+    def counted_in(self, name, mask, places=None):
+        """counts_by_code(name) of the events within `mask` (at `places`, when known)."""
+        snapshot = self.snapshot
+        if name in ("actor", "source"):
+            return snapshot.memberships(name).count_array(mask, places)
         values = {"category": snapshot.category_values, "status": snapshot.status_values}[name]
-        codes = getattr(snapshot, name)[mask]
-        counted = np.bincount(codes[codes >= 0], minlength=len(values))
-        return {value: int(n) for value, n in zip(values, counted, strict=False) if n}
+        chosen = getattr(snapshot, name)[mask if places is None else places]
+        # An unknown code (-1) last, as in the year cube.
+        return np.bincount(chosen.astype(np.int64) % (len(values) + 1), minlength=len(values) + 1)
 
 
 def runs(starts):

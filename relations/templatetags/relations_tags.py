@@ -12,26 +12,9 @@ from relations.web_urls import web_url
 register = template.Library()
 
 
-@register.simple_tag
-def select_options(bound_field, options):
-    """A <select>'s options, the field's current value selected.
-
-    `options` are [(value, rendered <option>)] (EventFilter.cached_options):
-    joining them is far quicker than Django's widget, which renders a template
-    per option, for the hundreds of actors and sources of a large timeline.
-    """
-    current = str(bound_field.value() or "")
-    return mark_safe(
-        "".join(
-            html.replace("<option ", "<option selected ", 1) if value == current else html
-            for value, html in options
-        )
-    )
-
-
 @register.filter
 def count_of(counts, value):
-    """{{ option_counts.category|count_of:value }}: the number beside a filter option."""
+    """{{ counted.category|count_of:value }}: the number beside a filter option."""
     return (counts or {}).get(str(value), 0)
 
 

@@ -67,7 +67,34 @@ for (const type of ["input", "change"]) {
     if (event.target.form?.id === "filters") countSetFilters();
   });
 }
+// Each actor, source and status option says how many events choosing it would show:
+// an htmx response carries the numbers in #option-counts, in the order of its
+// options, which it names by a fingerprint (facets.Panel.swapped). Other options
+// (the data changed since the page was loaded) would get the wrong numbers: the
+// page is loaded again instead.
+function writeOptionCounts(requestPath) {
+  const form = document.getElementById("filters");
+  const counts = document.getElementById("option-counts");
+  if (!form || !counts || counts.dataset.options === undefined) return;
+  if (counts.dataset.options !== form.dataset.options) {
+    window.location.assign(requestPath);
+    return;
+  }
+  for (const name of ["status", "actor", "source"]) {
+    const select = form.elements[name];
+    const numbers = (counts.dataset[name] ?? "").split(" ");
+    const options = Array.from(select?.options ?? []).filter((option) => option.value !== "");
+    if (options.length !== numbers.length) continue;
+    options.forEach((option, index) => {
+      option.text = option.text.replace(/\([\d,]+\)$/, `(${numbers[index]})`);
+    });
+  }
+}
+
 document.addEventListener("htmx:afterSettle", (event) => {
-  if (event.detail.target?.id === "results" || event.detail.elt?.id === "results") syncForm();
+  if (event.detail.target?.id === "results" || event.detail.elt?.id === "results") {
+    syncForm();
+    writeOptionCounts(event.detail.pathInfo?.finalRequestPath ?? window.location.href);
+  }
 });
 document.addEventListener("htmx:historyRestore", countSetFilters);
